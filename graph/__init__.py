@@ -1,0 +1,1 @@
+"""Graph: records -> RDF mapper, IRIs, store, build pipeline and export."""

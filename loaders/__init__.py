@@ -1,0 +1,1 @@
+"""Loaders: readers (file -> Document), template parsers (Document -> records), resolve."""

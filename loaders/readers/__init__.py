@@ -1,0 +1,1 @@
+"""Readers: one per file format, each turning a file into a :class:`Document`."""

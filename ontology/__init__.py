@@ -1,0 +1,1 @@
+"""The policykg ontology (OWL), SHACL shapes, SKOS schemes and generated namespace."""

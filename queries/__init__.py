@@ -1,0 +1,1 @@
+"""The evaluators' SPARQL query library (``*.rq`` files) and its runner."""

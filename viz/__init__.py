@@ -1,0 +1,1 @@
+"""Network analytics (networkx) and offline HTML views."""
