@@ -9,7 +9,7 @@ prints. Errors name the file and the line of the offending key.
 >>> try:
 ...     read_canonical(p)
 ... except Exception as e:
-...     print(e.line, e.message[:32])
+...     print(e.line, e.message[:31])
 3 fiches[0]: unknown key 'colour'
 """
 
