@@ -103,27 +103,33 @@ def template_named(name: str, path: str | Path | None = None) -> TemplateParser:
     return TEMPLATES[name]
 
 
-def extract(
+def read_and_extract(
     path: str | Path, template: str | None = None, contract: Contract | None = None
-) -> Extraction:
-    """Read one source document into records (the library behind ``policykg extract``).
+) -> tuple[Document | None, Extraction]:
+    """Read one source document and parse it; also return the :class:`Document` read.
 
-    Hand-written canonical documents (``.yaml``, ``.json``) are read as they are; other
-    files go through their reader and the named or detected template parser.
+    Hand-written canonical documents (``.yaml``, ``.json``) are read as they are (no
+    Document: the first element is ``None``); other files go through their reader and the
+    named or detected template parser.
     """
     path = Path(path)
     if path.suffix.lower() in CANONICAL_EXTENSIONS:
         from policykg.loaders.readers.canonical import read_canonical
 
-        extraction = read_canonical(path)
-        if contract is not None and extraction.contract is None:
-            extraction.contract = contract
-        return extraction
-    document = read_document(path)
-    parser = template_named(template, path) if template else detect_template(document)
-    extraction = parser.parse(document, contract)
-    extraction.source = extraction.source or document.name
-    extraction.template = extraction.template or parser.name
+        document, extraction = None, read_canonical(path)
+    else:
+        document = read_document(path)
+        parser = template_named(template, path) if template else detect_template(document)
+        extraction = parser.parse(document, contract)
+        extraction.source = extraction.source or document.name
+        extraction.template = extraction.template or parser.name
     if contract is not None and extraction.contract is None:
         extraction.contract = contract
-    return extraction
+    return document, extraction
+
+
+def extract(
+    path: str | Path, template: str | None = None, contract: Contract | None = None
+) -> Extraction:
+    """Read one source document into records (the library behind ``policykg extract``)."""
+    return read_and_extract(path, template, contract)[1]

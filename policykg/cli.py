@@ -1,0 +1,135 @@
+"""The ``policykg`` command: one group, thin commands over library functions.
+
+Every user error prints one line (``error: FILE:LINE: what is wrong``) and exits with
+status 1; ``--debug`` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from contextlib import ExitStack
+from importlib.resources import as_file, files
+from pathlib import Path
+from typing import Any
+
+import click
+
+from policykg import __version__
+from policykg.errors import PolicykgError
+
+DEFAULT_OUT = Path("out")
+
+
+class _State:
+    debug = False
+
+
+def _fail(message: str, code: int = 1) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+def user_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn library errors into one-line messages and a non-zero exit."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except PolicykgError as exc:
+            if _State.debug:
+                raise
+            _fail(str(exc))
+        except KeyboardInterrupt:
+            _fail("interrupted", 130)
+        except Exception as exc:  # an unexpected failure still gets one line
+            if _State.debug:
+                raise
+            _fail(f"internal error: {type(exc).__name__}: {exc} (run with --debug for details)",
+                  2)
+
+    return wrapper
+
+
+def out_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """The ``OUT`` folder argument shared by the commands that read a build."""
+    return click.argument(
+        "out", required=False, default=str(DEFAULT_OUT), type=click.Path(path_type=Path),
+        metavar="[OUT]",
+    )(func)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="policykg")
+@click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
+def main(debug: bool) -> None:
+    """policykg: a knowledge graph of the fiches of French contrats de ville.
+
+    Build the bundled example with `policykg build`, then `policykg validate`.
+    """
+    _State.debug = debug
+
+
+@main.command()
+@click.argument("corpus", required=False, type=click.Path(path_type=Path))
+@click.option("-o", "--out", type=click.Path(path_type=Path), default=DEFAULT_OUT,
+              show_default=True, help="Output folder (replaced only when the build succeeds).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Worker processes for parsing (default: all cores).")
+@user_errors
+def build(corpus: Path | None, out: Path, jobs: int | None) -> None:
+    """Build CORPUS (a folder of fiches; default: the bundled example) into OUT.
+
+    Writes OUT/store (the Oxigraph store), OUT/graph.ttl, graph.trig, graph.nq and
+    OUT/report.json. Exits with status 1 if any document failed.
+    """
+    from policykg.graph.build import build_corpus
+
+    with ExitStack() as stack:
+        if corpus is None:
+            corpus = stack.enter_context(as_file(files("policykg.examples")))
+            click.echo(f"building the bundled example corpus ({corpus})", err=True)
+        report = build_corpus(corpus, out, jobs=jobs,
+                              progress=lambda m: click.echo(m, err=True))
+    click.echo(report.summary())
+    if report.failed:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["json", "yaml"]), default="json",
+              show_default=True, help="Output format (the canonical fiche format).")
+@click.option("--template", type=str, default=None,
+              help="Template name (orientation, projet, plan); detected if omitted.")
+@user_errors
+def extract(file: Path, fmt: str, template: str | None) -> None:
+    """Print what the loaders read from FILE, as canonical records."""
+    from policykg.loaders.records import extraction_to_dict
+    from policykg.loaders.registry import extract as extract_file
+
+    if not file.exists():
+        raise PolicykgError("file not found", path=file)
+    data = extraction_to_dict(extract_file(file, template=template))
+    if fmt == "json":
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        import yaml
+
+        click.echo(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100), nl=False)
+
+
+@main.command()
+@out_option
+@user_errors
+def validate(out: Path) -> None:
+    """Check the graph in OUT against the SHACL shapes; exit 1 on any violation."""
+    from policykg.graph.validate import validate_output
+
+    report = validate_output(out)
+    click.echo(report.summary())
+    if not report.conforms:
+        sys.exit(1)

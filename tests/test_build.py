@@ -1,0 +1,164 @@
+"""End to end: the Tour(s)plus seeds built into a graph, reproducibly, atomically."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import rdflib
+from click.testing import CliRunner
+from rdflib.compare import isomorphic
+
+from policykg.cli import main
+from tests.conftest import SEED_IDS, seed_path
+
+TOURS = ("000", "001", "002")
+MANIFEST = """\
+contracts:
+  tours-2015-2020:
+    territory: "Tour(s)plus (agglomération tourangelle)"
+    period: "2015-2020"
+    epci_siren: "243700754"
+documents:
+{entries}
+"""
+
+
+def make_corpus(folder: Path, seeds=TOURS, extra: dict[str, bytes] | None = None) -> Path:
+    """A corpus folder holding copies of some seeds (and extra files) with a corpus.yaml."""
+    folder.mkdir(parents=True, exist_ok=True)
+    entries = []
+    for short in seeds:
+        name = f"{SEED_IDS[short]}.txt"
+        shutil.copy(seed_path(short), folder / name)
+        entries.append(f"  - {{file: {name}, contract: tours-2015-2020}}")
+    for name, data in (extra or {}).items():
+        (folder / name).write_bytes(data)
+        entries.append(f"  - {{file: {name}, contract: tours-2015-2020}}")
+    (folder / "corpus.yaml").write_text(MANIFEST.format(entries="\n".join(entries)),
+                                        encoding="utf-8")
+    return folder
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    base = tmp_path_factory.mktemp("built")
+    corpus = make_corpus(base / "corpus")
+    result = run("build", str(corpus), "-o", str(base / "out"))
+    assert result.exit_code == 0, result.output
+    return base / "out"
+
+
+def test_build_writes_the_graph_files_and_a_report(built):
+    for name in ("graph.ttl", "graph.trig", "graph.nq", "report.json"):
+        assert (built / name).stat().st_size > 0, name
+    report = json.loads((built / "report.json").read_text(encoding="utf-8"))
+    assert [d["status"] for d in report["documents"]] == ["ok", "ok", "ok"]
+    assert sum(d["fiches"] for d in report["documents"]) == 3
+    assert report["triples"] > 300
+    for doc in report["documents"]:
+        assert doc["mapped_lines"] + doc["unmapped_lines"] + doc["layout_lines"] == doc["lines"]
+
+
+def test_the_build_prints_what_it_built(tmp_path):
+    corpus = make_corpus(tmp_path / "c", seeds=("000",))
+    result = run("build", str(corpus), "-o", str(tmp_path / "out"))
+    assert result.exit_code == 0
+    assert "built 1 of 1 documents" in result.output
+    assert "1 fiches" in result.output and "triples" in result.output
+    assert "unmapped text:" in result.output
+
+
+def test_rapper_reads_graph_ttl(built):
+    assert shutil.which("rapper"), "raptor's rapper is missing: run .ci/install-system-deps"
+    done = subprocess.run(["rapper", "-i", "turtle", "-c", str(built / "graph.ttl")],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    data = rdflib.Graph().parse(built / "graph.ttl", format="turtle")
+    assert f"Parsing returned {len(data)} triples" in done.stderr
+
+
+def test_the_built_graph_conforms_to_the_shapes(built):
+    result = run("validate", str(built))
+    assert result.exit_code == 0, result.output
+    assert "conforms" in result.output
+
+
+def test_building_twice_gives_identical_outputs(built, tmp_path):
+    corpus = make_corpus(tmp_path / "corpus")
+    assert run("build", str(corpus), "-o", str(tmp_path / "again")).exit_code == 0
+    assert (tmp_path / "again" / "graph.nq").read_bytes() == (built / "graph.nq").read_bytes()
+    assert (tmp_path / "again" / "graph.ttl").read_bytes() == (built / "graph.ttl").read_bytes()
+    first = rdflib.Dataset().parse(built / "graph.trig", format="trig")
+    second = rdflib.Dataset().parse(tmp_path / "again" / "graph.trig", format="trig")
+    assert isomorphic(first, second)
+
+
+def test_nquads_are_sorted_and_have_no_blank_nodes(built):
+    lines = (built / "graph.nq").read_text(encoding="utf-8").splitlines()
+    assert lines == sorted(lines)
+    assert not any(line.startswith("_:") or " _:" in line for line in lines)
+
+
+def test_one_named_graph_per_document_with_provenance(built):
+    report = json.loads((built / "report.json").read_text(encoding="utf-8"))
+    graphs = {d["graph"] for d in report["documents"]}
+    assert len(graphs) == 3
+    data = rdflib.Dataset().parse(built / "graph.trig", format="trig")
+    sha = {row.sha for row in data.query(
+        "PREFIX prov: <http://www.w3.org/ns/prov#> "
+        "SELECT ?g ?sha WHERE { GRAPH ?g { ?doc a prov:Entity ; ?p ?sha . "
+        "FILTER(STRLEN(STR(?sha)) = 64 && REGEX(STR(?sha), '^[0-9a-f]+$')) } }")}
+    import hashlib
+
+    expected = {hashlib.sha256(seed_path(s).read_bytes()).hexdigest() for s in TOURS}
+    assert {str(s) for s in sha} == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "words"),
+    [
+        ("empty.txt", b"", "empty file"),
+        ("binary.txt", bytes(range(256)) * 40, "binary file"),
+        ("recipe.txt", "Tarte aux pommes\n\nIngrédients : pommes, sucre.\n".encode(),
+         "no known fiche template"),
+    ],
+)
+def test_bad_documents_get_one_line_naming_the_file(tmp_path, name, data, words):
+    path = tmp_path / name
+    path.write_bytes(data)
+    result = CliRunner().invoke(main, ["extract", str(path)])
+    assert result.exit_code == 1
+    message = result.output.strip()
+    assert "\n" not in message and "Traceback" not in message
+    assert message.startswith("error: ") and name in message and words in message
+
+
+def test_a_bad_document_fails_alone_and_the_rest_builds(tmp_path):
+    corpus = make_corpus(tmp_path / "c", seeds=("000", "001"), extra={"empty.txt": b""})
+    result = run("build", str(corpus), "-o", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    assert "built 2 of 3 documents" in result.output
+    assert "empty.txt" in result.output and "empty file" in result.output
+    assert (tmp_path / "out" / "graph.ttl").is_file()
+
+
+def test_a_failed_build_leaves_the_previous_output_intact(tmp_path, built):
+    out = tmp_path / "out"
+    shutil.copytree(built, out)
+    before = (out / "graph.nq").read_bytes()
+    corpus = tmp_path / "bad"
+    corpus.mkdir()
+    (corpus / "empty.txt").write_bytes(b"")
+    result = run("build", str(corpus), "-o", str(out))
+    assert result.exit_code == 1
+    assert "no document could be built" in result.output
+    assert (out / "graph.nq").read_bytes() == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out.")]
