@@ -1,0 +1,77 @@
+"""corpus.yaml: contracts, documents, defaults and the errors a user can make."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from policykg.errors import InputError
+from policykg.loaders.corpus import load_corpus
+
+
+def write(folder: Path, manifest: str, files=("a.txt",)) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in files:
+        (folder / name).write_text("FICHE 1.1.1\n", encoding="utf-8")
+    (folder / "corpus.yaml").write_text(manifest, encoding="utf-8")
+    return folder
+
+
+GOOD = """\
+contracts:
+  nantes-2015-2020:
+    territory: Nantes Métropole
+    period: 2015-2020
+    epci_siren: "244400404"
+documents:
+  - file: a.txt
+    contract: nantes-2015-2020
+    template: plan
+"""
+
+
+def test_a_manifest_names_contracts_and_templates(tmp_path):
+    corpus = load_corpus(write(tmp_path, GOOD))
+    (entry,) = corpus.documents
+    contract = corpus.contract_of(entry)
+    assert (contract.id, contract.territory, contract.period, contract.epci_siren) == (
+        "nantes-2015-2020", "Nantes Métropole", "2015-2020", "244400404")
+    assert entry.template == "plan" and entry.relative == "a.txt"
+    assert corpus.warnings == []
+
+
+def test_without_a_manifest_one_contract_named_after_the_folder_and_a_warning(tmp_path):
+    folder = tmp_path / "Quartiers Sud"
+    folder.mkdir()
+    (folder / "b.txt").write_text("x", encoding="utf-8")
+    (folder / "a.txt").write_text("x", encoding="utf-8")
+    corpus = load_corpus(folder)
+    assert [e.relative for e in corpus.documents] == ["a.txt", "b.txt"]
+    assert list(corpus.contracts) == ["quartiers-sud"]
+    assert "no corpus.yaml" in corpus.warnings[0]
+
+
+def test_a_file_left_out_of_the_manifest_is_reported(tmp_path):
+    corpus = load_corpus(write(tmp_path, GOOD, files=("a.txt", "forgotten.txt")))
+    assert any("forgotten.txt" in w for w in corpus.warnings)
+
+
+@pytest.mark.parametrize(
+    ("manifest", "line", "words"),
+    [
+        (GOOD.replace("    template: plan", "    colour: blue"), 9, "unknown key 'colour'"),
+        (GOOD.replace("contract: nantes-2015-2020", "contract: rennes"), 8,
+         "unknown contract 'rennes'"),
+        (GOOD.replace("file: a.txt", "file: ../../etc/passwd"), 7, "outside the corpus folder"),
+        (GOOD.replace("    territory: Nantes Métropole\n", ""), 3, "has no territory"),
+        (GOOD.replace("  - file: a.txt", "  - file: [a, b]"), 7, "file must be a text value"),
+        ("contracts: {}\ndocuments: [\n", 3, "not valid YAML"),
+    ],
+)
+def test_manifest_errors_name_the_line(tmp_path, manifest, line, words):
+    with pytest.raises(InputError) as info:
+        load_corpus(write(tmp_path, manifest))
+    assert info.value.line == line, str(info.value)
+    assert words in str(info.value)
+    assert info.value.path.endswith("corpus.yaml")
