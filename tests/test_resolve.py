@@ -443,3 +443,15 @@ def test_a_custom_synonym_table():
     assert table.match("RESSOURCES FINANCIERES").canonical == "funding"
     with pytest.raises(InputError, match="expected a list"):
         read_sections("funding: Budget\n", "mine.yaml")
+
+
+def test_regression_capitalised_profession_at_list_start_keeps_its_employer():
+    """A list that opens with a capitalised profession used to read it as an organisation."""
+    from policykg.loaders.resolve.partners import parse_partners
+
+    first, second = parse_partners("Infirmières scolaires (Education nationale), centres sociaux")
+    assert (first.name, first.kind, first.employer) == (
+        "Infirmière scolaire", "profession", "Éducation nationale")
+    assert second.name == "Centre social"
+    (named,) = parse_partners("Cultures du cœur")
+    assert named.kind == "organisation"

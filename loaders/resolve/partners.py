@@ -27,6 +27,7 @@ from policykg.loaders.resolve.names import (
     clean_text,
     names_a_person,
     normalise_key,
+    singular,
     singular_phrase,
     strip_trailing,
 )
@@ -165,10 +166,17 @@ def _resolve_head(head: str, gaz: Gazetteer) -> list[_Found]:
             # A narrower kind of the same thing: "coordonnateurs de réussite éducative".
             return [_Found(capitalise_first(singular_phrase(head)), entry.partner_kind)]
         return [_from_entry(entry, qualifier=rest)]
-    if head[:1].isupper():
+    if head[:1].isupper() and not _plural_people(head):
         return [_Found(head, "organisation")]
     kind = "profession" if names_a_person(head) else "unknown"
     return [_Found(capitalise_first(singular_phrase(head)), kind)]
+
+
+def _plural_people(head: str) -> bool:
+    """A capitalised list item that names people in the plural ("Infirmières scolaires"),
+    not a named body ("Cultures du cœur", "UFOLEP")."""
+    first = head.split()[0]
+    return not head.isupper() and singular(first) != first and names_a_person(head)
 
 
 def _name_like(text: str, gaz: Gazetteer) -> bool:
