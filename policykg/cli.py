@@ -133,3 +133,14 @@ def validate(out: Path) -> None:
     click.echo(report.summary())
     if not report.conforms:
         sys.exit(1)
+
+
+def _register_commands() -> None:
+    """Add the commands defined in the per-part CLI modules to the one group."""
+    from policykg.cli_queries import COMMANDS as QUERY_COMMANDS
+
+    for command in QUERY_COMMANDS:
+        main.add_command(command)
+
+
+_register_commands()
