@@ -36,6 +36,10 @@ from policykg.graph.store import open_store
 
 DEFAULT_TIMEOUT = 120.0
 MEDIA_TYPE = "application/n-triples"
+# With HTTP authentication, a server answers 401 before reading the body and may close the
+# connection while a large body is still being sent; bodies are then kept this small (the
+# first part replaces the graph with PUT, the others are added with POST).
+AUTH_CHUNK_BYTES = 32 * 1024
 
 
 @dataclass
@@ -99,18 +103,40 @@ def _error_text(exc: urllib.error.HTTPError) -> str:
     return f"HTTP {exc.code} {exc.reason}" + (f": {body}" if body else "")
 
 
+def chunks(data: bytes, limit: int) -> list[bytes]:
+    """N-Triples cut at line ends into parts of at most ``limit`` bytes (one line may exceed).
+
+    >>> chunks(b"a .\nb .\nc .\n", 8)
+    [b'a .\nb .\n', b'c .\n']
+    """
+    parts: list[bytes] = []
+    current: list[bytes] = []
+    size = 0
+    for line in data.splitlines(keepends=True):
+        if current and size + len(line) > limit:
+            parts.append(b"".join(current))
+            current, size = [], 0
+        current.append(line)
+        size += len(line)
+    if current or not parts:
+        parts.append(b"".join(current))
+    return parts
+
+
 def put_graph(
     opener: urllib.request.OpenerDirector,
     store_url: str,
     graph_iri: str,
     data: bytes,
     timeout: float = DEFAULT_TIMEOUT,
+    method: str = "PUT",
 ) -> int:
-    """Replace one named graph on the server with ``data`` (N-Triples); the HTTP status."""
+    """Replace (PUT) or extend (POST) one named graph on the server with ``data``
+    (N-Triples); the HTTP status."""
     request = urllib.request.Request(
         graph_url(store_url, graph_iri),
         data=data,
-        method="PUT",
+        method=method,
         headers={"Content-Type": MEDIA_TYPE},
     )
     try:
@@ -163,7 +189,12 @@ def publish(
     report = PublishReport(store_url=clean_url)
     for graph in graphs:
         data, count = graph_ntriples(store, graph)
-        put_graph(opener, clean_url, graph.value, data, timeout)
+        authenticated = urlsplit(graph_store_url).username is not None
+        parts = chunks(data, AUTH_CHUNK_BYTES) if authenticated else [data]
+        for index, part in enumerate(parts):
+            put_graph(
+                opener, clean_url, graph.value, part, timeout, "PUT" if index == 0 else "POST"
+            )
         report.graphs.append((graph.value, count))
         if progress:
             progress(f"  <{graph.value}>: {count} triples")

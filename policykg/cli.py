@@ -6,61 +6,19 @@ status 1; ``--debug`` shows the traceback instead.
 
 from __future__ import annotations
 
-import functools
 import json
 import sys
-from collections.abc import Callable
 from contextlib import ExitStack
 from importlib.resources import as_file, files
 from pathlib import Path
-from typing import Any
 
 import click
 
 from policykg import __version__
+from policykg.cli_common import DEFAULT_OUT, _State, out_option, user_errors
 from policykg.errors import PolicykgError
 
-DEFAULT_OUT = Path("out")
-
-
-class _State:
-    debug = False
-
-
-def _fail(message: str, code: int = 1) -> None:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(code)
-
-
-def user_errors(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn library errors into one-line messages and a non-zero exit."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except PolicykgError as exc:
-            if _State.debug:
-                raise
-            _fail(str(exc))
-        except KeyboardInterrupt:
-            _fail("interrupted", 130)
-        except Exception as exc:  # an unexpected failure still gets one line
-            if _State.debug:
-                raise
-            _fail(f"internal error: {type(exc).__name__}: {exc} (run with --debug for details)",
-                  2)
-
-    return wrapper
-
-
-def out_option(func: Callable[..., Any]) -> Callable[..., Any]:
-    """The ``OUT`` folder argument shared by the commands that read a build."""
-    return click.argument(
-        "out", required=False, default=str(DEFAULT_OUT), type=click.Path(path_type=Path),
-        metavar="[OUT]",
-    )(func)
-
+__all__ = ["main", "out_option", "user_errors"]
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="policykg")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from policykg.cli import out_option, user_errors
+from policykg.cli_common import out_option, user_errors
 from policykg.errors import PolicykgError
 from policykg.queries.formats import FORMATS
 
