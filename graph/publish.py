@@ -106,8 +106,8 @@ def _error_text(exc: urllib.error.HTTPError) -> str:
 def chunks(data: bytes, limit: int) -> list[bytes]:
     """N-Triples cut at line ends into parts of at most ``limit`` bytes (one line may exceed).
 
-    >>> chunks(b"a .\nb .\nc .\n", 8)
-    [b'a .\nb .\n', b'c .\n']
+    >>> chunks(b"a .\\nb .\\nc .\\n", 8)
+    [b'a .\\nb .\\n', b'c .\\n']
     """
     parts: list[bytes] = []
     current: list[bytes] = []
