@@ -42,6 +42,9 @@ def _reader(module: str, function: str) -> Callable[[Path], Document]:
 READERS: dict[str, Callable[[Path], Document]] = {
     ".txt": read_text,
     ".text": read_text,
+    ".docx": _reader("policykg.loaders.readers.docx", "read_docx"),
+    ".doc": _reader("policykg.loaders.readers.docx", "read_doc"),
+    ".pdf": _reader("policykg.loaders.readers.pdf", "read_pdf"),
 }
 
 # Extensions of documents written by hand in the canonical fiche format.

@@ -19,6 +19,7 @@ text into clean pieces and reads the actors, schemes and funds a piece names
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from dataclasses import dataclass, field
@@ -74,6 +75,7 @@ _FUNCTION_WORDS = {
 _VOLET = re.compile(r"^\s*(\d+)\s*[.)\-–]\s*(.+?)\s*\.?\s*$", re.S)
 
 
+@functools.lru_cache(maxsize=1 << 14)  # pure; a cell is cleaned several times
 def clean(text: str) -> str:
     """Cell text without markup, with French spacing tidied.
 
@@ -99,9 +101,16 @@ def underlined(text: str) -> list[str]:
 
 
 def paragraphs(text: str) -> list[str]:
-    """The ``<p>`` paragraphs of a cell (the whole cell when it has none), still marked up."""
+    """The paragraphs of a cell, still marked up: its ``<p>`` elements, or, in a cell that
+    has none, its lines (Word and PDF readers join a cell's paragraphs with newlines).
+
+    >>> paragraphs("<p>CID : former</p> <p>Contrepieds : recueillir</p>")
+    ['CID : former', 'Contrepieds : recueillir']
+    >>> paragraphs("CID : former\\nContrepieds : recueillir")
+    ['CID : former', 'Contrepieds : recueillir']
+    """
     found = [p for p in _PARAGRAPH.findall(text) if clean(p)]
-    return found or ([text] if clean(text) else [])
+    return found or [line for line in text.split("\n") if clean(line)]
 
 
 def is_upper(text: str) -> bool:
