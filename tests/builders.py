@@ -1,4 +1,4 @@
-"""Build Word and PDF versions of the seed documents, as the people who wrote them would have.
+"""Build Word and PDF versions of the seed documents, as their authors or a tester would.
 
 The seeds are text conversions of Word fiches: a table cell became a tab-indented line, the
 2nd+ paragraphs of a cell following without the tab, and rows are separated by blank lines
@@ -12,7 +12,13 @@ label | content table lost its columns. These builders rebuild real documents fr
 - :func:`plain_docx` writes each line of a text file as one Word paragraph, tabs kept (what
   opening the .txt in Word or LibreOffice and saving as .docx gives);
 - :func:`docx_to_pdf` prints a .docx to PDF with LibreOffice headless (Debian package
-  ``libreoffice-writer-nogui``);
+  ``libreoffice-writer-nogui``), :func:`text_to_pdf` prints the .txt itself (Writer's text
+  import: a monospaced font, tab stops every 1.25 cm, no paragraph spacing) and
+  :func:`libreoffice_pdfs` converts many files in one run;
+- ``seed_to_docx(..., borders=False)`` writes the tables without rules (python-docx's
+  default table style), as an independent converter easily would;
+- :func:`fpdf_text_pdf` writes a text file to PDF line by line with fpdf2, tabs turned
+  into spaces or into a left offset, as a short script would;
 - :func:`scanned_pdf` renders the pages of a PDF to images and wraps them as a PDF without
   a text layer (a scan);
 - :func:`zip_bomb_docx`, :func:`truncated_copy`, :func:`encrypted_pdf` make bad inputs.
@@ -219,10 +225,11 @@ def _fill_cell(cell, paragraphs: list[str]) -> None:
             _write_paragraph(cell, text)
 
 
-def _write_table(document, spec: Table) -> None:
+def _write_table(document, spec: Table, borders: bool = True) -> None:
     columns = max(len(row) for row in spec.rows)
     table = document.add_table(rows=len(spec.rows), cols=columns)
-    table.style = "Table Grid"
+    if borders:
+        table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     for r, row in enumerate(spec.rows):
         cells = table.rows[r].cells
@@ -243,8 +250,9 @@ def _write_table(document, spec: Table) -> None:
             _fill_cell(cells[c], content)
 
 
-def seed_to_docx(seed: Path, out: Path) -> Path:
-    """Write a seed as a .docx with real Word tables and lists (see the module docstring)."""
+def seed_to_docx(seed: Path, out: Path, borders: bool = True) -> Path:
+    """Write a seed as a .docx with real Word tables and lists (see the module docstring);
+    ``borders=False`` leaves the tables without rules (python-docx's default table)."""
     document = docx.Document()
     style = document.styles["Normal"]
     style.font.name = "DejaVu Sans"
@@ -258,7 +266,7 @@ def seed_to_docx(seed: Path, out: Path) -> Path:
             section.page_width, section.page_height = section.page_height, section.page_width
     for item in items:
         if isinstance(item, Table):
-            _write_table(document, item)
+            _write_table(document, item, borders)
         else:
             _write_paragraph(document, item)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -292,30 +300,89 @@ def require_libreoffice() -> str:
     return binary
 
 
-def docx_to_pdf(source: Path, out_dir: Path) -> Path:
-    """Print a .docx to PDF with LibreOffice headless; returns the PDF's path."""
+def libreoffice_pdfs(sources: list[Path], out_dir: Path, infilter: str | None = None) -> list[Path]:
+    """Convert documents to PDF with one LibreOffice headless run; returns the PDFs' paths.
+
+    A ``.txt`` source is opened by Writer's text import (``infilter`` names an import
+    filter with its options, e.g. ``"Text (encoded):UTF8,LF,,,"``; by default LibreOffice
+    chooses): one paragraph a line, a monospaced font, tab stops every 1.25 cm.
+    """
     binary = require_libreoffice()
     out_dir.mkdir(parents=True, exist_ok=True)
     profile = out_dir / ".lo-profile"
-    subprocess.run(
-        [
-            binary,
-            f"-env:UserInstallation={profile.resolve().as_uri()}",
-            "--headless",
-            "--norestore",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(out_dir),
-            str(source),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    pdf = out_dir / (source.stem + ".pdf")
-    assert pdf.exists(), f"LibreOffice wrote no PDF for {source}"
-    return pdf
+    command = [
+        binary,
+        f"-env:UserInstallation={profile.resolve().as_uri()}",
+        "--headless",
+        "--norestore",
+    ]
+    if infilter:
+        command.append(f"--infilter={infilter}")
+    command += ["--convert-to", "pdf", "--outdir", str(out_dir), *map(str, sources)]
+    subprocess.run(command, check=True, capture_output=True, timeout=600)
+    pdfs = [out_dir / (source.stem + ".pdf") for source in sources]
+    for source, pdf in zip(sources, pdfs, strict=True):
+        assert pdf.exists(), f"LibreOffice wrote no PDF for {source}"
+    return pdfs
+
+
+def docx_to_pdf(source: Path, out_dir: Path) -> Path:
+    """Print a .docx to PDF with LibreOffice headless; returns the PDF's path."""
+    return libreoffice_pdfs([source], out_dir)[0]
+
+
+def text_to_pdf(source: Path, out_dir: Path, encoded: bool = False) -> Path:
+    """Print a text file to PDF with LibreOffice headless, straight from the .txt
+    (``encoded``: through the "Text (encoded)" filter, UTF-8, LF line ends)."""
+    infilter = "Text (encoded):UTF8,LF,,," if encoded else None
+    return libreoffice_pdfs([source], out_dir, infilter)[0]
+
+
+FONTS = Path("/usr/share/fonts/truetype/dejavu")
+FONTS_PACKAGE = "fonts-dejavu-core"
+
+
+def _require_fpdf():
+    try:
+        import fpdf
+    except ImportError as exc:  # a test dependency: fail saying what to install
+        raise AssertionError("fpdf2 is needed to write test PDFs: pip install fpdf2") from exc
+    return fpdf
+
+
+def fpdf_text_pdf(
+    source: Path, out: Path, tabs: str = "spaces", font: str = "DejaVuSans.ttf", size: int = 10
+) -> Path:
+    """Write a text file to PDF line by line with fpdf2, as a short script would.
+
+    Each line is a ``multi_cell`` (long lines wrap at the right margin, an empty line is an
+    empty line). ``tabs`` says what becomes of tab characters, which fpdf2 cannot print:
+    ``"spaces"``: each is four spaces; ``"expand"``: ``str.expandtabs(8)`` (columns of 8
+    characters, for a monospaced ``font``); ``"indent"``: leading tabs move the whole
+    paragraph right by 1.25 cm each (its wrapped lines too) and the other tabs are four
+    spaces.
+    """
+    fpdf = _require_fpdf()
+    path = FONTS / font
+    assert path.exists(), f"font {path} is missing: apt-get install {FONTS_PACKAGE}"
+    pdf = fpdf.FPDF(format="A4")
+    pdf.set_margins(20, 20, 20)
+    pdf.set_auto_page_break(True, margin=20)
+    pdf.add_font("Body", "", str(path))
+    pdf.set_font("Body", size=size)
+    pdf.add_page()
+    height = size * 0.5
+    for line in _lines(source):
+        lead = 0
+        if tabs == "indent":
+            lead = len(line) - len(line.lstrip("\t"))
+            line = line[lead:]
+        text = line.expandtabs(8) if tabs == "expand" else line.replace("\t", "    ")
+        pdf.set_x(pdf.l_margin + lead * 12.5)
+        pdf.multi_cell(0, height, text, new_x="LMARGIN", new_y="NEXT")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    pdf.output(str(out))
+    return out
 
 
 def scanned_pdf(source_pdf: Path, out: Path, dpi: int = 200, pages: int | None = None) -> Path:
@@ -423,6 +490,9 @@ def scored_view(extraction, key: dict) -> dict:
             ),
             "calendar": list(fiche.calendar),
             "scale": clean_text(fiche.scale or ""),
+            "roles": sorted(
+                {(m.role, normalise_key(m.name)) for m in fiche.partners if m.role != "partenaire"}
+            ),
         }
     for check in key.get("spot_checks", []):
         item, action = _plan_item(extraction, check["action"])

@@ -47,12 +47,11 @@ def test_a_printed_seed_gives_the_words_of_its_text_in_order(pdfs, short):
     )
 
 
-@pytest.mark.parametrize("short", ["000", "001", "004"])
+@pytest.mark.parametrize("short", ["000", "001", "002", "004"])
 def test_wrapped_lines_are_joined_back_into_the_lines_of_the_text(pdfs, short):
     """One block per paragraph, as in the text, though the PDF wraps long paragraphs and
-    cuts table rows at page breaks (seeds 002 and 003 have paragraphs that no layout tells
-    apart: a line filling its cell then a capitalised word; and 003's lines are themselves
-    the wrapped lines of a scan)."""
+    cuts table rows at page breaks (003's lines are themselves the wrapped lines of a scan,
+    which no layout tells from the wraps of the PDF)."""
     assert comparable(read_pdf(pdfs[short])) == comparable(read_text(seed_path(short)))
 
 
@@ -191,18 +190,23 @@ def test_a_scanned_fiche_gives_its_code_title_and_partners(scanned):
 # ---------------------------------------------------------------------------- extraction
 
 
-# In 002 "Chacune des communes à l'échelle du quartier" fills its cell and the next
-# paragraph starts with a capitalised word, "Tour(s)plus", with no spacing between: the
-# layout cannot tell it from a wrapped line, so the two are read as one paragraph.
-AMBIGUOUS_WRAP = pytest.mark.xfail(strict=True, reason="a full line then a capitalised word")
-KNOWN_GAPS = {"002": AMBIGUOUS_WRAP}
-
-
-@pytest.mark.parametrize(
-    "short", [pytest.param(s, marks=KNOWN_GAPS[s]) if s in KNOWN_GAPS else s for s in SEEDS]
-)
+@pytest.mark.parametrize("short", SEEDS)
 def test_the_pdf_gives_the_extraction_of_the_text(pdfs, short):
     """What the answer key scores is the same from the PDF as from the .txt."""
     key = answer_key(short)
     expected = builders.scored_view(extract(seed_path(short)), key)
     assert builders.scored_view(extract(pdfs[short]), key) == expected
+
+
+def test_a_capitalised_name_after_a_full_cell_line_starts_a_paragraph(pdfs):
+    """Regression (002): "Chacune des communes à l'échelle du quartier" fills its cell and
+    the next paragraph, "Tour(s)plus à l'échelle agglomération…", follows with no spacing;
+    both animateurs must come out, as two paragraphs of the cell."""
+    texts = [b.text for b in read_pdf(pdfs["002"]).blocks]
+    first = texts.index("Chacune des communes à l’échelle du quartier")
+    assert texts[first + 1] == "Tour(s)plus à l’échelle agglomération pour le partage de pratiques"
+    from tests.answer_key import keys_of, role_names
+
+    fiche = extract(pdfs["002"]).fiches[0]
+    wanted = answer_key("002")["fiches"][0]["roles"]["animateur"]  # Commune, Tour(s)plus
+    assert role_names(fiche, "animateur") == keys_of(wanted)

@@ -1,18 +1,25 @@
-"""PDF reader: text lines in reading order, ruled tables, page numbers kept; OCR for scans.
+"""PDF reader: text lines in reading order, tables with or without rules, page numbers
+kept; OCR for scans.
 
 The blocks look like those of the text and Word readers, so that template parsers never
 see the format:
 
 - words are grouped into lines by their position, page by page; the lines of one paragraph
   (a line that was wrapped because the next word did not fit, with no paragraph gap) are
-  joined back into one block, as a paragraph is one line of a text conversion;
-- a wide gap in a line outside tables (a tab stop) separates ``cells``; a line starting at a
-  tab stop from the left margin is indented like a tab-indented text line;
-- ruled tables (``pdfplumber``'s ``find_tables``) are read like Word tables: one block per
-  paragraph of each cell (``indent`` = column + 1, a blank block after each row) for a
-  layout table, one ``row`` block per row with grid-aligned ``cells`` for a data table of
-  three columns or more; a table that goes on over a page break stays one table, and a row
-  cut by the break is joined back when its text runs on;
+  joined back into one block, as a paragraph is one line of a text conversion (see
+  :mod:`~policykg.loaders.readers.pdf_lines`);
+- a tab is told from a space by the space characters the PDF carries and by the tab grid
+  of the document (:mod:`~policykg.loaders.readers.pdf_layout`): tabs separate ``cells``,
+  a line starting at a tab stop is indented like a tab-indented text line, and tabs that a
+  wrap carried down to the next line (with the word after them) are kept; tabs typed as
+  spaces count too;
+- ruled tables (``pdfplumber``'s ``find_tables``) and tables without rules (columns of
+  text that no line crosses, off the tab grid) are read like Word tables (see
+  :mod:`~policykg.loaders.readers.pdf_tables`): one block per paragraph of each cell
+  (``indent`` = column + 1, a blank block after each row) for a layout table, one ``row``
+  block per row with grid-aligned ``cells`` for a data table of three columns or more; a
+  table that goes on over a page break stays one table, and a row cut by the break is
+  joined back when its text runs on;
 - a page with no text layer is read by OCR (:mod:`policykg.loaders.readers.ocr`), its text
   corrected by ``policykg.loaders.ocr_repair`` when available.
 
@@ -25,392 +32,33 @@ from __future__ import annotations
 
 import hashlib
 import io
-import re
-import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from policykg.errors import InputError
 from policykg.loaders.document import Block, Document, Location
-from policykg.loaders.readers import ocr
+from policykg.loaders.readers import ocr, pdf_layout
+from policykg.loaders.readers.pdf_lines import (
+    Line,
+    Para,
+    columns_of,
+    lines_from_words,
+    paragraphs,
+    spacing,
+)
+from policykg.loaders.readers.pdf_tables import (
+    DATA_TABLE_COLUMNS,
+    Table,
+    continues,
+    merge_tables,
+    read_table,
+)
 from policykg.loaders.readers.text import BULLETS
 
-# A default tab stop (1.25 cm) in points, for the indentation of body lines.
+# A default tab stop (1.25 cm) in points, for the indentation of body lines without a grid.
 TAB_POINTS = 35.4
 # More pages than this are refused (a fiche document has a few dozen at most).
 MAX_PAGES = 2000
-DATA_TABLE_COLUMNS = 3
-# Bullet glyphs as PDFs carry them (Symbol/Wingdings private-use codes) -> text markers.
-_BULLET_GLYPHS = dict.fromkeys("\uf0b7\uf076\uf0d8\uf0fc\uf0a8•\u2219\u25cf➢", "·") | {
-    "\uf0a7": "▪", "■": "▪"}  # fmt: skip
-_LIGATURES = str.maketrans(
-    {"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st", "\u00ad": ""}
-    | {k: v for k, v in _BULLET_GLYPHS.items() if "\uf000" <= k <= "\uf0ff"}  # Symbol font
-)
-_NUMBERED = re.compile(r"^(\(?\d{1,2}[.)°]|[a-zA-Z][.)])\s")
-_MARKERS = tuple(_BULLET_GLYPHS) + BULLETS
-# Words a paragraph cannot end with: a line ending with one goes on.
-_OPEN_WORDS = frozenset(
-    "à au aux avec d de des du dans en et l la le les ou par pour sur un une vers".split()
-)
-
-
-@dataclass
-class _Line:
-    """A line of words: text with its box (points) and font size."""
-
-    words: list[tuple[str, float, float]]  # (text, x0, x1)
-    top: float
-    bottom: float
-    size: float
-    page: int
-    tabs: bool = True  # wide gaps may be tab stops (not inside table cells)
-    ocr: bool = False  # read by OCR: joined and repaired as OCR text
-    inline_dashes: bool = False  # in a data table, " - " after a full line goes on a list
-
-    @property
-    def x0(self) -> float:
-        return self.words[0][1]
-
-    @property
-    def x1(self) -> float:
-        return self.words[-1][2]
-
-    def _ocr_bullet(self) -> bool:
-        return self.ocr and ocr.bullet_read_as_mark(self.words, self.size)
-
-    def text(self) -> str:
-        """The words joined by spaces; wide gaps become tabs; a leading glyph a bullet."""
-        first = self.words[0][0]
-        marker = _BULLET_GLYPHS.get(first)
-        words = list(self.words)
-        if marker is None and self._ocr_bullet():
-            words = [w for w in words if w[0].strip("_")]
-            marker = "·"
-            words[0] = ("·", words[0][1], words[0][2])
-        out = ""
-        if marker is not None and len(words) > 1:
-            out, words = marker + " ", words[1:]
-        gaps = [b[1] - a[2] for a, b in zip(words, words[1:], strict=False)]
-        usual = statistics.median(gaps) if gaps else 0.0
-        for i, (text, _, _) in enumerate(words):
-            if i:
-                gap = gaps[i - 1]
-                if self.tabs and gap > 1.8 * self.size and gap > 3 * max(usual, 0.25 * self.size):
-                    out += "\t"
-                elif gap > 0.1 * self.size or not out:
-                    out += " "
-            out += text
-        return out.translate(_LIGATURES)
-
-    def starts_item(self) -> bool:
-        """Whether the line starts a list item (a bullet or a number)."""
-        first = self.words[0][0]
-        if self.inline_dashes and first in ("-", "–") and len(self.words) > 1:
-            if self.words[1][1] - self.words[0][2] < 0.6 * self.size:
-                return False  # "… qui favorise : - la transversalité" wrapped before "-"
-        return (
-            first in _BULLET_GLYPHS
-            or first.startswith(_MARKERS)
-            or bool(_NUMBERED.match(self.text()))
-            or self._ocr_bullet()
-        )
-
-
-def _lines_from_words(
-    words: list[dict], page: int, tabs: bool = True, ocr_text: bool = False
-) -> list[_Line]:
-    """Group pdfplumber words into lines (top to bottom, left to right)."""
-    lines: list[_Line] = []
-    for w in sorted(words, key=lambda w: (w["top"], w["x0"])):
-        size = float(w.get("size") or (w["bottom"] - w["top"]) or 10.0)
-        line = lines[-1] if lines else None
-        if line is not None and w["top"] < line.top + 0.45 * max(line.size, size):
-            line.words.append((w["text"], w["x0"], w["x1"]))
-            line.bottom = max(line.bottom, w["bottom"])
-            line.size = max(line.size, size)
-        else:
-            word = (w["text"], w["x0"], w["x1"])
-            lines.append(_Line([word], w["top"], w["bottom"], size, page, tabs, ocr_text))
-    for line in lines:
-        line.words.sort(key=lambda t: t[1])
-    return lines
-
-
-def _full(prev: _Line, cur: _Line, limit: float) -> bool:
-    """Whether the first word of ``cur`` would not have fitted at the end of ``prev``."""
-    size = max(prev.size, cur.size)  # a space is ~0.3 em; allow a quarter em of slack
-    return prev.x1 + 0.3 * size + (cur.words[0][2] - cur.words[0][1]) > limit - 0.25 * size
-
-
-def _open_end(prev: _Line, cur: _Line) -> bool:
-    """Whether ``prev`` ends where a paragraph cannot: ``cur`` goes on in lower case, or
-    ``prev`` ends with a comma, an open bracket, a word such as "de"."""
-    last, first = prev.words[-1][0], cur.words[0][0].lstrip("\"'«“‘(")
-    text = prev.text()
-    return (
-        first[:1].islower()
-        or last.lower().rstrip("'’") in _OPEN_WORDS
-        or last.endswith((",", "(", "/", "'", "’", "-"))
-        or text.count("(") > text.count(")")
-    )
-
-
-def _capitals_go_on(prev: _Line, cur: _Line) -> bool:
-    """Whether both lines are in capitals (case then says nothing about a new paragraph)."""
-    last, first = prev.words[-1][0], cur.words[0][0].lstrip("\"'«“‘(")
-    return last.isupper() and first.isupper()
-
-
-def _wrapped(prev: _Line, cur: _Line, limit: float, same_page: bool = True) -> bool:
-    """Whether ``cur`` goes on with ``prev``'s paragraph.
-
-    On one page: ``prev`` was full (the next word did not fit) and no paragraph gap lies
-    between them. Over a page break, where gaps say nothing: ``prev`` was full and ends
-    open (see :func:`_open_end`), or a word was cut between them.
-    """
-    if cur.starts_item():
-        return False
-    if not same_page:
-        return _cut_word(prev, cur, limit) or (_full(prev, cur, limit) and _open_end(prev, cur))
-    if prev.words[-1][0].endswith((".", "!", "?", "…")) and cur.words[0][0][:1].isupper():
-        return False  # a sentence ends and a new one starts: most likely a new paragraph
-    if cur.words[0][0][:1].isupper() and cur.text().rstrip().endswith(":"):
-        return False  # a label such as "Indicateurs de résultat :"
-    size = max(prev.size, cur.size)
-    if cur.top - prev.bottom > 0.6 * size or cur.top <= prev.top:
-        return False
-    return _full(prev, cur, limit)
-
-
-def _cut_word(prev: _Line, cur: _Line, limit: float) -> bool:
-    """Whether a word too long for its column was cut at the line end ("participatio|n").
-
-    A word is cut only when it alone fills the line; the halves are rejoined when the
-    whole is a French word and the halves are not both words, or when neither half is one.
-    """
-    if len(prev.words) != 1 or limit - prev.x1 > 1.0 * prev.size:
-        return False
-    head, tail = prev.words[0][0], cur.words[0][0].rstrip(".,;:!?)»\"'")
-    if not (head[-1:].isalpha() and tail[:1].isalpha()):
-        return False
-    try:  # the French word list of the OCR repair
-        from policykg.loaders.ocr_repair import is_known as known
-    except ImportError:
-        return False
-    if known(head + tail):
-        return not (known(head) and known(tail))
-    return not known(head) and not known(tail)
-
-
-def _join(paragraph: list[_Line], limit: float) -> str:
-    """The text of a paragraph's lines, rejoining a word cut at a hyphen or a cell edge."""
-    if paragraph and paragraph[0].ocr:
-        return ocr.join_ocr_lines([line.text() for line in paragraph])
-    text = ""
-    for i, line in enumerate(paragraph):
-        part = line.text()
-        if not i:
-            text = part
-            continue
-        prev = paragraph[i - 1]
-        last = prev.words[-1][0]
-        if (last.endswith("-") and len(last) > 1) or _cut_word(prev, line, limit):
-            text += part  # "co-" + "construire"; a word too long for its column
-        else:
-            text += " " + part
-    return text
-
-
-@dataclass
-class _Para:
-    lines: list[_Line]
-    gap: float | None = None  # space above, from the line before on the same page
-
-    def blank_before(self, base: float) -> bool:
-        """Whether an empty line stands before the paragraph (a gap a line over ``base``)."""
-        return self.gap is not None and self.gap > base + 1.0 * self.lines[0].size
-
-
-def _spacing(paras: list[_Para]) -> float:
-    """The usual gap between paragraphs (the lower quartile), to tell an empty line; list
-    items, often packed closer than paragraphs, are left out."""
-    gaps = sorted(p.gap for p in paras if p.gap is not None and not p.lines[0].starts_item())
-    return max(gaps[len(gaps) // 4], 0.0) if gaps else 0.0
-
-
-def _paragraphs(lines: list[_Line], limit) -> list[_Para]:
-    """Lines grouped into paragraphs; a paragraph gap of a line or more leaves a blank.
-
-    ``limit`` is the right edge text wraps at: a number, or a function of the page number.
-    """
-    paras: list[_Para] = []
-    for line in lines:
-        prev = paras[-1].lines[-1] if paras else None
-        same_page = prev is not None and prev.page == line.page
-        edge = limit(prev.page) if callable(limit) and prev is not None else limit
-        if prev is not None and _wrapped(prev, line, edge, same_page):
-            paras[-1].lines.append(line)
-            continue
-        paras.append(_Para([line], line.top - prev.bottom if same_page else None))
-    return paras
-
-
-@dataclass
-class _Cell:
-    column: int
-    bbox: tuple[float, float, float, float]
-    lines: list[_Line] = field(default_factory=list)
-    paras: list[_Para] = field(default_factory=list)
-
-
-@dataclass
-class _Row:
-    page: int
-    cells: list[_Cell]
-
-
-@dataclass
-class _Table:
-    page: int
-    top: float
-    bottom: float
-    columns: list[float]  # the x of each grid column's left edge
-    rows: list[_Row]
-    padding: float = 5.4
-    last_page: int = 0
-
-
-def _column_edges(cells: list[tuple]) -> list[float]:
-    edges: list[float] = []
-    for x in sorted(c[0] for c in cells):
-        if not edges or x - edges[-1] > 1.5:
-            edges.append(x)
-    return edges
-
-
-def _nearest(edges: list[float], x: float) -> int:
-    return min(range(len(edges)), key=lambda i: abs(edges[i] - x))
-
-
-def _inside(bbox: tuple[float, float, float, float], x: float, y: float) -> bool:
-    return bbox[0] <= x < bbox[2] and bbox[1] <= y < bbox[3]
-
-
-def _read_table(
-    found, words: list[dict], page: int, ocr_text: bool = False
-) -> tuple[_Table, list[dict]]:
-    """A pdfplumber table with its words put in cells; returns the words left outside."""
-    edges = _column_edges(found.cells)
-    rows = []
-    for row in found.rows:
-        cells = [_Cell(_nearest(edges, c[0]), c) for c in row.cells if c is not None]
-        if cells:
-            rows.append(_Row(page, cells))
-    placed: dict[int, list[dict]] = {}
-    outside = []
-    cells = [cell for row in rows for cell in row.cells]
-    for w in words:
-        x, y = (w["x0"] + w["x1"]) / 2, (w["top"] + w["bottom"]) / 2
-        home = next((i for i, c in enumerate(cells) if _inside(c.bbox, x, y)), None)
-        if home is None:
-            outside.append(w)
-        else:
-            placed.setdefault(home, []).append(w)
-    pads = []
-    for i, cell in enumerate(cells):
-        cell.lines = _lines_from_words(placed.get(i, []), page, tabs=False, ocr_text=ocr_text)
-        for line in cell.lines:
-            line.inline_dashes = len(edges) >= DATA_TABLE_COLUMNS
-        pads.extend(line.x0 - cell.bbox[0] for line in cell.lines)
-    padding = min(max(min(pads), 0.0), 10.0) if pads else 5.4
-    for cell in cells:
-        cell.paras = _paragraphs(cell.lines, cell.bbox[2] - padding)
-    x0, top, x1, bottom = found.bbox
-    return _Table(page, top, bottom, edges, rows, padding, page), outside
-
-
-def _continues(prev: _Table, cur: _Table) -> bool:
-    """Whether a table at the top of a page goes on with the table ending the last page."""
-    same = len(cur.columns) == len(prev.columns)
-    same = same and all(abs(a - b) <= 2.0 for a, b in zip(cur.columns, prev.columns, strict=True))
-    return same and cur.page == prev.last_page + 1
-
-
-def _cut_cells(table: _Table) -> dict[int, _Cell]:
-    """The cells of a table's last page that reach its bottom edge (cut by the page break)."""
-    cut = {}
-    for row in table.rows:
-        if row.page == table.last_page:
-            for cell in row.cells:
-                if cell.bbox[3] >= table.bottom - 2.0:
-                    cut[cell.column] = cell
-    return cut
-
-
-def _runs_on(above: _Cell, cell: _Cell, padding: float) -> str | None:
-    """How surely a cell's first paragraph goes on with the paragraph ending ``above``:
-    ``"sure"``, ``"maybe"`` (a full line of capitals followed by capitals) or None."""
-    if not (cell.paras and above.paras):
-        return None
-    last, first = above.paras[-1].lines[-1], cell.paras[0].lines[0]
-    limit = above.bbox[2] - padding
-    if _wrapped(last, first, limit, same_page=False):
-        return "sure"
-    if not first.starts_item() and _full(last, first, limit) and _capitals_go_on(last, first):
-        return "maybe"
-    return None
-
-
-def _filled(cell: _Cell, table: _Table, last_row_top: float) -> bool:
-    """Whether a cell merged over several rows is filled with text down to the page break."""
-    if cell.bbox[1] >= last_row_top - 1.0 or not cell.paras:
-        return False
-    last = cell.paras[-1].lines[-1]
-    return last.bottom >= table.bottom - table.padding - 1.5 * last.size
-
-
-def _merge_tables(prev: _Table, cur: _Table) -> None:
-    """Append a continued table's rows to ``prev``, rejoining cells cut by the page break.
-
-    A cell of the first row on the new page whose text runs on from the cell cut at the
-    bottom of the last page (same column) is merged into it; the other cells of that row
-    make a new row. Text in capitals, where case tells nothing, runs on only when a cell
-    cut in the same row surely does, when it is the row's only text, or when its cell spans
-    several rows and is filled down to the break.
-    """
-    rows = cur.rows
-    cut = _cut_cells(prev)
-    if rows:
-        verdicts = {
-            id(cell): _runs_on(cut[cell.column], cell, prev.padding)
-            for cell in rows[0].cells
-            if cell.column in cut
-        }
-        # tops of the cut cells that surely run on: a cut row, whose other cells run on too
-        sure_rows = {
-            round(cut[c.column].bbox[1]) for c in rows[0].cells if verdicts.get(id(c)) == "sure"
-        }
-        alone = sum(1 for cell in rows[0].cells if cell.paras) == 1
-        last_row_top = max((c.bbox[1] for c in cut.values()), default=0.0)
-        fresh = []
-        for cell in rows[0].cells:
-            verdict = verdicts.get(id(cell))
-            above = cut.get(cell.column)
-            supported = above is not None and (
-                alone or round(above.bbox[1]) in sure_rows or _filled(above, prev, last_row_top)
-            )
-            if verdict == "sure" or (verdict == "maybe" and supported):
-                above = cut[cell.column]
-                above.paras[-1].lines.extend(cell.paras.pop(0).lines)
-                above.paras.extend(cell.paras)
-            elif cell.paras:
-                fresh.append(cell)
-        rows[0].cells = fresh
-        if not fresh:
-            rows = rows[1:]
-    prev.rows.extend(rows)
-    prev.bottom, prev.last_page = cur.bottom, cur.page
 
 
 @dataclass
@@ -439,24 +87,28 @@ class _Builder:
         location = Location(line=len(self.blocks) + 1, page=page, **where)
         self.blocks.append(Block(kind, text, location, cells, indent))
 
-    def paragraphs(self, paras: list[_Para], margins: list[tuple[float, float]]) -> None:
+    def paragraphs(self, paras: list[Para], margins: list[tuple[float, float]]) -> None:
         for para in paras:
             first = para.lines[0]
             left, limit = margins[first.page - 1]
             if para.blank_before(self.body_spacing):
                 self.add("", first.page)
-            text = _join(para.lines, limit)
-            stops = round((first.x0 - left) / TAB_POINTS)
-            lead = stops if stops >= 1 and abs(first.x0 - left - stops * TAB_POINTS) <= 3 else 0
+            text = para.text(limit)
+            if first.grid is not None:
+                lead = first.lead()
+            else:
+                stops = round((first.x0 - left) / TAB_POINTS)
+                near = abs(first.x0 - left - stops * TAB_POINTS) <= 3
+                lead = stops if stops >= 1 and near else 0
             self.add("\t" * lead + text, first.page, ocr_text=first.ocr)
 
-    def table(self, table: _Table) -> None:
+    def table(self, table: Table) -> None:
         self.tables += 1
         number = self.tables
         width = len(table.columns)
         texts = [
             [
-                (cell, [_join(p.lines, cell.bbox[2] - table.padding) for p in cell.paras])
+                (cell, [p.text(cell.bbox[2] - table.padding) for p in cell.paras])
                 for cell in row.cells
             ]
             for row in table.rows
@@ -520,22 +172,88 @@ def _open(data: bytes, path: str):
 
 
 def _page_words(page, data: bytes, index: int, path: str, warnings: list[str]):
-    """A page's words and the tables found on it; a page without text is read by OCR."""
-    words = page.extract_words(extra_attrs=["size"], keep_blank_chars=False)
+    """A page's words, the tables found on it, whether OCR read it, and its space
+    characters (see :mod:`~policykg.loaders.readers.pdf_layout`); a page without text is
+    read by OCR."""
+    spaces = pdf_layout.space_boxes(page.chars)
+    # with space characters to split words, a narrow jump between letters is a tab
+    tolerance = 0.5 if spaces else 3
+    words = page.extract_words(extra_attrs=["size"], keep_blank_chars=False, x_tolerance=tolerance)
     if any(w["text"].strip() for w in words):
-        return words, page.find_tables(), False
+        return words, page.find_tables(), False, spaces
     if not (page.images or page.rects or page.curves):
-        return [], [], False
+        return [], [], False, []
     warnings.append(f"page {index + 1}: no text layer, read by OCR (Tesseract)")
-    return *ocr.read_scanned_page(page, data, index, path), True
+    return *ocr.read_scanned_page(page, data, index, path), True, []
 
 
-def _margins(body: list[_Line], items, width: float) -> tuple[float, float]:
+def _margins(body: list[Line], tables: list[Table], width: float) -> tuple[float, float]:
     """A page's left margin and the right edge its text wraps at (margins taken as equal
     when no line reaches the right one)."""
-    xs = [line.x0 for line in body] + [t.columns[0] for _, k, t in items if k == "table"]
+    xs = [line.x0 for line in body] + [t.columns[0] for t in tables]
     left = min(xs) if xs else 0.0
     return left, max([line.x1 for line in body] + [width - left])
+
+
+@dataclass
+class _Page:
+    number: int
+    tables: list[Table]
+    body: list[Line]
+    margin: tuple[float, float]  # (left, the right edge text wraps at)
+    width: float = 0.0
+
+
+def _right_edges(pages: list[_Page]) -> None:
+    """Take as right edge, on pages of one width, the furthest that lines reach when
+    several lines reach it (text wrapped there), rather than a margin as wide as the left
+    one: cell padding and unequal margins make it narrower."""
+    for width in sorted({page.width for page in pages}):
+        same = [page for page in pages if page.width == width]
+        ends = [line.x1 for page in same for line in page.body if not line.ocr]
+        if not ends:
+            continue
+        furthest = max(ends)
+        if sum(1 for x in ends if x >= furthest - 0.02 * width) >= 3:
+            for page in same:
+                page.margin = (page.margin[0], furthest)
+
+
+def _read_page(page, data: bytes, index: int, path: str, warnings: list[str]) -> _Page:
+    number = index + 1
+    words, found_tables, from_ocr, spaces = _page_words(page, data, index, path, warnings)
+    tables = []
+    for found in found_tables:
+        if found.cells:
+            table, words = read_table(found, words, number, from_ocr)
+            tables.append(table)
+    body = lines_from_words(words, number, ocr_text=from_ocr)
+    margin = _margins(body, tables, float(page.width))
+    for line in body:
+        line.origin = margin[0]
+    pdf_layout.annotate_spaces(body, spaces)
+    return _Page(number, tables, body, margin, float(page.width))
+
+
+def _in_order(pages: list[_Page]) -> list[tuple[str, object]]:
+    """Body lines and tables in reading order: ``("lines", [Line, ...])`` runs and
+    ``("table", Table)`` items, a table going on over a page break merged into one."""
+    items: list[tuple[str, object]] = []
+    for page in pages:
+        page_items = [(t.top, "table", t) for t in page.tables]
+        page_items += [(line.top, "line", line) for line in page.body]
+        page_items.sort(key=lambda item: item[0])
+        for _, kind, item in page_items:
+            if kind == "line":
+                if items and items[-1][0] == "lines":
+                    items[-1][1].append(item)
+                else:
+                    items.append(("lines", [item]))
+            elif items and items[-1][0] == "table" and continues(items[-1][1], item):
+                merge_tables(items[-1][1], item)
+            else:
+                items.append(("table", item))
+    return items
 
 
 def read_pdf_bytes(data: bytes, path: str) -> Document:
@@ -543,41 +261,35 @@ def read_pdf_bytes(data: bytes, path: str) -> Document:
     pdf = _open(data, path)
     builder = _Builder(path)
     warnings: list[str] = []
-    items: list[tuple[str, object]] = []  # ("lines", [_Line, ...]) or ("table", _Table)
-    margins: list[tuple[float, float]] = []  # per page: (left, limit)
     try:
-        for index, page in enumerate(pdf.pages):
-            number = index + 1
-            words, found_tables, from_ocr = _page_words(page, data, index, path, warnings)
-            page_items: list[tuple[float, str, object]] = []
-            for found in found_tables:
-                if found.cells:
-                    table, words = _read_table(found, words, number, from_ocr)
-                    page_items.append((table.top, "table", table))
-            body = _lines_from_words(words, number, ocr_text=from_ocr)
-            page_items.extend((line.top, "line", line) for line in body)
-            page_items.sort(key=lambda item: item[0])
-            margins.append(_margins(body, page_items, float(page.width)))
-            for _, kind, item in page_items:
-                if kind == "line":
-                    if items and items[-1][0] == "lines":
-                        items[-1][1].append(item)
-                    else:
-                        items.append(("lines", [item]))
-                elif items and items[-1][0] == "table" and _continues(items[-1][1], item):
-                    _merge_tables(items[-1][1], item)
-                else:
-                    items.append(("table", item))
+        pages = [_read_page(page, data, i, path, warnings) for i, page in enumerate(pdf.pages)]
     finally:
         pdf.close()
+    _right_edges(pages)
+    grid = pdf_layout.infer_grid([line for page in pages for line in page.body])
+    for page in pages:
+        for line in page.body:
+            line.grid = grid
+        found, page.body = pdf_layout.find_columns(page.body, page.margin[1])
+        page.tables = sorted(page.tables + found, key=lambda table: table.top)
+    margins = [page.margin for page in pages]
+    columns = columns_of([line for page in pages for line in page.body]) if grid else None
+    if columns and columns >= DATA_TABLE_COLUMNS:  # tab-separated rows of a data table
+        for page in pages:
+            for line in page.body:
+                line.inline_dashes = True
+
+    def limit(page: int) -> float:
+        return margins[page - 1][1]
+
     groups = [
-        (kind, item if kind == "table" else _paragraphs(item, lambda page: margins[page - 1][1]))
-        for kind, item in items
+        (kind, item if kind == "table" else paragraphs(item, limit, columns))
+        for kind, item in _in_order(pages)
     ]
-    builder.body_spacing = _spacing([p for k, g in groups if k != "table" for p in g])
+    builder.body_spacing = spacing([p for k, g in groups if k != "table" for p in g])
     tables = [t for k, t in groups if k == "table"]
-    builder.cell_spacing = _spacing([p for t in tables for r in t.rows for c in r.cells
-                                     for p in c.paras])  # fmt: skip
+    builder.cell_spacing = spacing([p for t in tables for r in t.rows for c in r.cells
+                                    for p in c.paras])  # fmt: skip
     for kind, item in groups:
         if kind == "table":
             builder.table(item)
