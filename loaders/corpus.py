@@ -39,7 +39,7 @@ SOURCE_EXTENSIONS = (".txt", ".text", ".docx", ".pdf", ".doc", ".yaml", ".yml", 
 _CONTRACT_KEYS = {"territory", "period", "epci_siren", "base_iri", "signatories", "name"}
 _DOCUMENT_KEYS = {"file", "contract", "template"}
 _TOP_KEYS = {"contracts", "documents", "publisher", "contact", "download_url", "title",
-             "description", "license", "keywords"}
+             "description", "license", "keywords", "issued", "modified"}
 
 
 def slugify(text: str) -> str:

@@ -37,12 +37,17 @@ def main(debug: bool) -> None:
               show_default=True, help="Output folder (replaced only when the build succeeds).")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Worker processes for parsing (default: all cores).")
+@click.option("-u", "--update", is_flag=True,
+              help="Incremental: re-read only new or changed documents, keep the other "
+                   "graphs of the previous build in OUT (same result as a full build).")
 @user_errors
-def build(corpus: Path | None, out: Path, jobs: int | None) -> None:
+def build(corpus: Path | None, out: Path, jobs: int | None, update: bool) -> None:
     """Build CORPUS (a folder of fiches; default: the bundled example) into OUT.
 
     Writes OUT/store (the Oxigraph store), OUT/graph.ttl, graph.trig, graph.nq and
-    OUT/report.json. Exits with status 1 if any document failed.
+    OUT/report.json. Exits with status 1 if any document failed. With --update, documents
+    whose file, manifest entry and contract are unchanged since the last build are not
+    read again; graphs of documents gone from the corpus are dropped.
     """
     from policykg.graph.build import build_corpus
 
@@ -50,7 +55,7 @@ def build(corpus: Path | None, out: Path, jobs: int | None) -> None:
         if corpus is None:
             corpus = stack.enter_context(as_file(files("policykg.examples")))
             click.echo(f"building the bundled example corpus ({corpus})", err=True)
-        report = build_corpus(corpus, out, jobs=jobs,
+        report = build_corpus(corpus, out, jobs=jobs, update=update,
                               progress=lambda m: click.echo(m, err=True))
     click.echo(report.summary())
     if report.failed:
@@ -80,24 +85,13 @@ def extract(file: Path, fmt: str, template: str | None) -> None:
         click.echo(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100), nl=False)
 
 
-@main.command()
-@out_option
-@user_errors
-def validate(out: Path) -> None:
-    """Check the graph in OUT against the SHACL shapes; exit 1 on any violation."""
-    from policykg.graph.validate import validate_output
-
-    report = validate_output(out)
-    click.echo(report.summary())
-    if not report.conforms:
-        sys.exit(1)
-
-
 def _register_commands() -> None:
     """Add the commands defined in the per-part CLI modules to the one group."""
+    from policykg.cli_export import export, validate
     from policykg.cli_queries import COMMANDS as QUERY_COMMANDS
+    from policykg.cli_viz import COMMANDS as VIEW_COMMANDS
 
-    for command in QUERY_COMMANDS:
+    for command in (*QUERY_COMMANDS, *VIEW_COMMANDS, export, validate):
         main.add_command(command)
 
 
