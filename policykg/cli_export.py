@@ -102,10 +102,11 @@ def export(
     "OUT/export/catalog.ttl when it exists).",
 )
 @click.option(
-    "--owl",
-    is_flag=True,
-    help="Also check the OWL consistency of the ontology and the data with HermiT "
-    "(needs a Java runtime; names the resources and documents at fault).",
+    "--owl/--no-owl",
+    default=None,
+    help="Check the OWL consistency of the ontology and the data with HermiT (names the "
+    "resources and documents at fault). Default: on when a Java runtime is found, "
+    "otherwise skipped with a note; --owl fails without Java.",
 )
 @click.option(
     "--reason",
@@ -114,11 +115,13 @@ def export(
     "properties) as their own named graph in OUT/store and OUT/inferred.nq.",
 )
 @user_errors
-def validate(out: Path, catalog: Path | None, owl: bool, reason: bool) -> None:
-    """Check OUT against the SHACL shapes (and its export's catalogue); exit 1 on failure.
+def validate(out: Path, catalog: Path | None, owl: bool | None, reason: bool) -> None:
+    """Check OUT against the SHACL shapes (and its export's catalogue) and the OWL
+    ontology; exit 1 on failure.
 
     Violations are grouped by shape with the resource at fault and its source document.
-    --owl adds the OWL consistency check (HermiT), --reason also stores what it infers.
+    The OWL consistency check (HermiT) runs when Java is there; --reason also stores what
+    it infers.
     """
     from policykg.graph.validate import validate_catalog, validate_output
 
@@ -131,6 +134,15 @@ def validate(out: Path, catalog: Path | None, owl: bool, reason: bool) -> None:
         catalog_report = validate_catalog(catalog)
         click.echo(catalog_report.summary())
         failed |= not catalog_report.conforms
+    if owl is None and not reason:
+        import shutil
+
+        import owlready2
+
+        owl = shutil.which(owlready2.JAVA_EXE) is not None
+        if not owl:
+            click.echo("OWL check skipped: no Java runtime found (Debian: apt-get install "
+                       "default-jre-headless); SHACL checks done")
     if owl or reason:
         from policykg.graph.reasoning import check_output
 

@@ -299,3 +299,28 @@ def test_docstring_examples(name):
     module = importlib.import_module(f"benchmarks.{name}")
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
     assert result.attempted and result.failed == 0
+
+
+def test_regression_generated_actor_kinds_agree_with_the_gazetteer():
+    """An actor the gazetteer knows gets the gazetteer's kind in every generated document.
+
+    The example corpus once called "Commune" a category in its YAML fiche while the parser
+    read it as an organisation: one actor typed with two disjoint classes, which the OWL
+    check rightly calls inconsistent.
+    """
+    from benchmarks.generate import build_corpus as generate_in_memory
+    from policykg.loaders.resolve.gazetteer import default_gazetteer
+
+    gazetteer = default_gazetteer()
+    _, documents = generate_in_memory(contracts=6, seed=3)
+    clashes = set()
+    for document in documents:
+        truth = document.truth
+        mentions = [m for f in truth.fiches for m in f.partners]
+        mentions += [m for a in truth.actions for m in a.partners]
+        mentions += [m for a in truth.actions for s in a.sub_actions for m in s.partners]
+        for mention in mentions:
+            entry = gazetteer.lookup(mention.name)
+            if entry is not None and entry.partner_kind != mention.kind:
+                clashes.add((mention.name, mention.kind, entry.partner_kind))
+    assert not clashes
