@@ -68,9 +68,10 @@ def test_a_shacl_violation_names_the_shape_the_resource_and_its_source_document(
 
 def test_without_java_the_owl_check_says_so(built, monkeypatch):
     monkeypatch.setattr(shutil, "which", lambda *a, **k: None)
-    result = _run(str(built))  # SHACL only: no Java needed
+    result = _run(str(built))  # by default, the OWL check is skipped with a note
     assert result.exit_code == 0, result.output
-    assert "OWL" not in result.output
+    assert "OWL check skipped: no Java runtime found" in result.output
+    assert "default-jre-headless" in result.output
     result = _run(str(built), "--owl")
     assert result.exit_code == 1
     assert result.output.startswith("error: ") or "\nerror: " in result.output
@@ -176,3 +177,13 @@ def test_inverse_properties_and_role_classes_are_inferred(built):
     assert (ville, str(ex.involvedIn), FICHE_112) in inferred
     assert (ville, str(RDF.type), str(ex.FicheActor)) in inferred
     assert (EDUCATEUR, str(RDF.type), str(ex.FicheActor)) in inferred
+
+
+@pytest.mark.slow
+def test_validate_runs_the_owl_check_by_default_when_java_is_there(built):
+    _require_java()
+    result = _run(str(built))
+    assert result.exit_code == 0, result.output
+    assert "are consistent (HermiT)" in result.output
+    skipped = _run(str(built), "--no-owl")
+    assert skipped.exit_code == 0 and "HermiT" not in skipped.output
