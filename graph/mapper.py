@@ -35,13 +35,13 @@ from policykg.graph.iris import (
     Iris,
     child,
     digest,
-    is_all_quartiers,
     is_code,
     software_agent,
     split_code,
     structure_segment,
     text_key,
 )
+from policykg.graph.places import map_place
 from policykg.loaders import records as rec
 from policykg.ontology.loader import ONTOLOGY_FILES, label_key, resource_text
 from policykg.ontology.namespace import (
@@ -555,11 +555,7 @@ class _Mapper:
     # --- action plans -------------------------------------------------------------------
 
     def place(self, name: str, cls: str) -> ox.NamedNode:
-        node = ox.NamedNode(self.iris.place(name))
-        self.typed(node, PKG.QuartierSet if is_all_quartiers(name) else cls)
-        self.label(node, name.strip())
-        self.add(node, PKG.withinTerritory, self.territory)
-        return node
+        return map_place(self, name, cls)
 
     def map_status(self, node: ox.NamedNode, a: rec.Action | rec.SubAction) -> None:
         if a.status:

@@ -129,6 +129,7 @@ class PKG(DefinedNamespace):
     funding: URIRef  # funding
     fundingKind: URIRef  # funding kind
     hasItem: URIRef  # has item
+    includesTerritory: URIRef  # includes neighbourhood
     indicator: URIRef  # indicator
     indicatorKind: URIRef  # indicator kind
     interest: URIRef  # interest

@@ -182,8 +182,10 @@ def test_territories_are_the_two_epci_and_their_quartiers(exported):
     nantes = {
         label_key(r["label"])
         for r in found.values()
-        if r["type"] == "Quartier" and r["within"].endswith("/244400404")
+        if r["type"] == "QPV" and "/244400404/commune/" in r["within"]
     }
+    communes = {r["insee_code"] for r in found.values() if r["type"] == "Commune"}
+    assert {"44109", "44143", "44162", "44114", "37261", "37122"} <= communes
     assert {label_key(q) for q in answer_key("004")["quartiers"]} - {"tous quartiers"} <= {
         w for q in nantes for w in (q, q.split(" de ")[0])
     }

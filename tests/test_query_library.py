@@ -492,7 +492,10 @@ def test_territories_per_contract(seeds):
         assert place["fiches"] == 1
     nantes = {p: r for (c, p), r in found.items() if c == "nantes-2015-2020"}
     assert nantes[norm("TOUS QUARTIERS")]["place_type"] == "all quartiers"
-    assert nantes["malakoff"]["place_type"] == "quartier"
+    assert (nantes["malakoff"]["place_type"], nantes["malakoff"]["commune"]) == ("QPV", "Nantes")
+    assert (nantes["chateau"]["place_type"], nantes["chateau"]["commune"]) == ("QPV", "Rezé")
+    tours = {p: r for (c, p), r in found.items() if c == "tours-2015-2020"}
+    assert tours["sanita"]["commune"] == "Tours"  # norm() drops a final s
     malakoff = rows(seeds, "territory_elements", place="malakoff")
     actions = {r["label"] for r in malakoff if r["level"] == "action"}
     assert len(actions) == nantes["malakoff"]["actions"]
