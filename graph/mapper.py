@@ -31,17 +31,14 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SDO, SKOS, XSD
 from policykg import __version__
 from policykg.errors import InputError
 from policykg.graph.iris import (
-    PARENT_SEGMENT,
     Iris,
     child,
     digest,
-    is_code,
     software_agent,
-    split_code,
-    structure_segment,
     text_key,
 )
 from policykg.graph.places import map_place
+from policykg.graph.structure import StructureMapping
 from policykg.loaders import records as rec
 from policykg.ontology.loader import ONTOLOGY_FILES, label_key, resource_text
 from policykg.ontology.namespace import (
@@ -81,15 +78,6 @@ def _fr(text: str) -> ox.Literal:
     return ox.Literal(text, language="fr")
 
 
-# Structure segments (see iris.STRUCTURE_SEGMENTS) -> their classes.
-_SEGMENT_CLASSES = {
-    "pilier": (PKG.Pilier,),
-    "axe": (PKG.Axe,),
-    "volet": (PKG.Volet,),
-    "objectif": (PKG.OperationalObjective,),
-    "enjeu": (PKG.Enjeu,),
-    "orientation-transversale": (PKG.TransversalOrientation,),
-}
 _FICHE_CLASSES = {
     "orientation": PKG.OrientationFiche,
     "projet": PKG.ProjectFiche,
@@ -151,7 +139,7 @@ def map_extraction(extraction: rec.Extraction, source: SourceInfo) -> list[ox.Qu
     return _Mapper(extraction, source).run()
 
 
-class _Mapper:
+class _Mapper(StructureMapping):
     """The state of mapping one extraction: its IRIs, graph and quads so far."""
 
     def __init__(self, extraction: rec.Extraction, source: SourceInfo):
@@ -284,77 +272,6 @@ class _Mapper:
         self.add(self.graph, PROV.wasDerivedFrom, doc)
         self.add(self.graph, PROV.wasGeneratedBy, activity)
         self.add(self.graph, PROV.wasAttributedTo, agent)
-
-    # --- structure ----------------------------------------------------------------------
-
-    @staticmethod
-    def _kind(kind: str) -> tuple[str, tuple[str, ...]]:
-        segment = structure_segment(kind)
-        extra = (PKG.TransversalEnjeu,) if label_key(kind) == "enjeu transversal" else ()
-        return segment, _SEGMENT_CLASSES.get(segment, ()) + extra
-
-    def _structure_index(self, items: list[rec.StructureItem]) -> dict[tuple[str, str], str]:
-        index: dict[tuple[str, str], str] = {}
-        for item in items:
-            segment, _ = self._kind(item.kind)
-            code, label = split_code(item.code, item.label)
-            iri = self.iris.structure(segment, text_key(code))
-            for name in (item.code, code, label):
-                if name:
-                    index.setdefault((segment, label_key(name)), iri)
-        return index
-
-    def _concept(
-        self, segment: str, classes: tuple[str, ...], code: str, label: str | None
-    ) -> ox.NamedNode:
-        node = ox.NamedNode(self.iris.structure(segment, text_key(code)))
-        self.typed(node, SKOS.Concept, PKG.StructureItem, *classes)
-        self.add(node, SKOS.inScheme, self.scheme)
-        self.add(node, PKG.partOfContract, self.contract_node)
-        if is_code(code):
-            self.add(node, SKOS.notation, ox.Literal(code))
-        text = label or (None if is_code(code) else code)
-        if text:
-            self.add(node, SKOS.prefLabel, _fr(text))
-            self.add(node, RDFS.label, _fr(text))
-        if segment not in PARENT_SEGMENT:
-            self.add(node, SKOS.topConceptOf, self.scheme)
-        return node
-
-    def map_structure_item(self, item: rec.StructureItem) -> None:
-        segment, classes = self._kind(item.kind)
-        code, label = split_code(item.code, item.label)
-        node = self._concept(segment, classes, code, label)
-        self.add(node, PKG.sourceDocument, self.doc)
-        self.where(node, item.line)
-        if item.parent:
-            preferred = PARENT_SEGMENT.get(segment)
-            segments = [preferred] if preferred else []
-            segments += sorted({s for s, _ in self.index} - set(segments))
-            key = label_key(item.parent)
-            parent = next((self.index[(s, key)] for s in segments if (s, key) in self.index), None)
-            if parent is None and preferred:
-                parent = self.iris.structure(preferred, text_key(split_code(item.parent)[0]))
-            if parent:
-                self.add(node, SKOS.broader, ox.NamedNode(parent))
-
-    def structure_ref(
-        self, kind: str, value: str, broader: ox.NamedNode | None = None
-    ) -> ox.NamedNode:
-        """A fiche's or action's pilier, axe, volet, objectif or enjeu, as a concept."""
-        segment, classes = self._kind(kind)
-        code, label = split_code(value)
-        found = self.index.get((segment, label_key(value))) or self.index.get(
-            (segment, label_key(code))
-        )
-        if found:
-            node = ox.NamedNode(found)
-            self.typed(node, *classes)
-            return node
-        node = self._concept(segment, classes, code, label)
-        if broader is not None:
-            self.add(node, SKOS.broader, broader)
-        return node
 
     # --- fiches -------------------------------------------------------------------------
 
@@ -576,12 +493,14 @@ class _Mapper:
         pilier = self.structure_ref("pilier", a.pillar) if a.pillar else None
         if pilier:
             self.add(node, PKG.pilier, pilier)
-        volet = self.structure_ref("volet", a.volet, pilier) if a.volet else None
+        volet = self.structure_ref("volet", a.volet, pilier, a.pillar) if a.volet else None
         if volet:
             self.add(node, PKG.volet, volet)
         if a.objective:
             self.add(
-                node, PKG.operationalObjective, self.structure_ref("objectif", a.objective, volet)
+                node,
+                PKG.operationalObjective,
+                self.structure_ref("objectif", a.objective, volet, a.pillar),
             )
         if a.fiche:
             self.add(node, PKG.partOfFiche, self.fiche_node(a.fiche))

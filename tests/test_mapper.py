@@ -458,3 +458,70 @@ def test_a_contract_without_id_or_with_a_bad_base_is_an_input_error():
         map_extraction(ex, source(contract=ex.contract))
     with pytest.raises(InputError, match="no contract"):
         map_extraction(Extraction(), source())
+
+
+def test_regression_volets_of_two_piliers_are_two_concepts():
+    """Volet 1 of pilier 1 and volet 1 of pilier 2 of one contract used to be one resource
+    with two labels."""
+    from policykg.loaders.records import Action, StructureItem
+
+    contract = Contract(territory="Agglo", id="agglo")
+    structure = [
+        StructureItem("pilier", "1", "Cohésion sociale"),
+        StructureItem("volet", "1", "Éducation", parent="1"),
+        StructureItem("objectif", "1.1", "Réussite scolaire", parent="1"),
+        StructureItem("pilier", "2", "Cadre de vie"),
+        StructureItem("volet", "1", "Gestion urbaine de proximité", parent="2"),
+        StructureItem("objectif", "1.1", "Qualité de service", parent="1"),
+    ]
+    actions = [
+        Action("Aide aux devoirs", pillar="1", volet="1", objective="1.1"),
+        Action("Diagnostic en marchant", pillar="2", volet="1", objective="1.1"),
+    ]
+    source = SourceInfo("plan.txt", "0" * 64, "plan", "text", "agglo")
+    store = ox.Store()
+    store.extend(
+        map_extraction(Extraction(contract=contract, structure=structure, actions=actions), source)
+    )
+    found = sorted(
+        (r["a"].value, r["v"].value)
+        for r in store.query(
+            "PREFIX pkg: <https://w3id.org/policykg/def#> "
+            "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+            "SELECT DISTINCT ?a ?v WHERE { ?x rdfs:label ?a ; pkg:volet/rdfs:label ?v }",
+            use_default_graph_as_union=True,
+        )
+    )
+    assert found == [
+        ("Aide aux devoirs", "Éducation"),
+        ("Diagnostic en marchant", "Gestion urbaine de proximité"),
+    ]
+    objectives = sorted(
+        (r["a"].value, r["o"].value)
+        for r in store.query(
+            "PREFIX pkg: <https://w3id.org/policykg/def#> "
+            "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+            "SELECT DISTINCT ?a ?o WHERE { ?x rdfs:label ?a ; "
+            "pkg:operationalObjective/rdfs:label ?o }",
+            use_default_graph_as_union=True,
+        )
+    )
+    assert objectives == [
+        ("Aide aux devoirs", "Réussite scolaire"),
+        ("Diagnostic en marchant", "Qualité de service"),
+    ]
+    broader = sorted(
+        (r["o"].value, r["v"].value)
+        for r in store.query(
+            "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
+            "PREFIX pkg: <https://w3id.org/policykg/def#> "
+            "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+            "SELECT DISTINCT ?o ?v WHERE { ?x a pkg:OperationalObjective ; rdfs:label ?o ; "
+            "skos:broader/rdfs:label ?v }",
+            use_default_graph_as_union=True,
+        )
+    )
+    assert broader == [
+        ("Qualité de service", "Gestion urbaine de proximité"),
+        ("Réussite scolaire", "Éducation"),
+    ]
