@@ -16,6 +16,13 @@ detected otherwise) and base IRI::
 Without it, every supported file of the folder belongs to one contract named after the
 folder, and a warning says so.
 
+Errors are contained where they occur, so that one bad line does not stop the corpus: a
+document entry that is wrong (unknown key, wrong type, a path outside the corpus folder, a
+missing file, an unknown contract) and every document of a contract that is wrong are kept
+as *refused* entries (:attr:`DocumentEntry.error`, naming the manifest's line) that the
+build reports as failed; an unknown top-level key is ignored with a warning. Only a
+manifest that cannot be read at all (not YAML, no ``documents`` list) refuses the corpus.
+
 >>> slugify("Tour(s)plus 2015-2020")
 'tour-s-plus-2015-2020'
 """
@@ -38,8 +45,19 @@ SOURCE_EXTENSIONS = (".txt", ".text", ".docx", ".pdf", ".doc", ".yaml", ".yml", 
 
 _CONTRACT_KEYS = {"territory", "period", "epci_siren", "base_iri", "signatories", "name"}
 _DOCUMENT_KEYS = {"file", "contract", "template"}
-_TOP_KEYS = {"contracts", "documents", "publisher", "contact", "download_url", "title",
-             "description", "license", "keywords", "issued", "modified"}
+_TOP_KEYS = {
+    "contracts",
+    "documents",
+    "publisher",
+    "contact",
+    "download_url",
+    "title",
+    "description",
+    "license",
+    "keywords",
+    "issued",
+    "modified",
+}
 
 
 def slugify(text: str) -> str:
@@ -57,6 +75,12 @@ class DocumentEntry:
     contract_id: str
     template: str | None = None
     line: int | None = None
+    error: InputError | None = None
+
+    def check(self) -> None:
+        """Raise the manifest error that refused this entry, if any."""
+        if self.error is not None:
+            raise self.error
 
 
 @dataclass
@@ -70,12 +94,26 @@ class Corpus:
     warnings: list[str] = field(default_factory=list)
 
     def contract_of(self, entry: DocumentEntry) -> Contract:
-        """The contract a document belongs to."""
-        return self.contracts[entry.contract_id]
+        """The contract a document belongs to (a bare placeholder for a refused entry
+        whose contract is unknown or refused)."""
+        found = self.contracts.get(entry.contract_id)
+        return found or Contract(territory=entry.contract_id, id=entry.contract_id)
+
+    @property
+    def refused(self) -> list[DocumentEntry]:
+        """The entries refused for a manifest error (see the module docstring)."""
+        return [e for e in self.documents if e.error is not None]
 
 
 def _line(node: yaml.Node | None) -> int | None:
     return node.start_mark.line + 1 if node is not None else None
+
+
+def _key(node: yaml.Node) -> str:
+    """A mapping key as text (a key that is a list or a mapping is shown as YAML)."""
+    if isinstance(node, yaml.ScalarNode):
+        return str(node.value)
+    return yaml.serialize(node).strip()
 
 
 def _mapping_items(node: yaml.Node) -> list[tuple[yaml.Node, yaml.Node]]:
@@ -90,12 +128,13 @@ def _scalar_text(node: yaml.Node, path: Path, what: str) -> str:
 
 def _check_keys(node: yaml.Node, known: set[str], path: Path, where: str) -> None:
     if not isinstance(node, yaml.MappingNode):
-        raise InputError(f"{where} must be a mapping of keys to values", path=path,
-                         line=_line(node))
+        raise InputError(
+            f"{where} must be a mapping of keys to values", path=path, line=_line(node)
+        )
     for key, _ in node.value:
-        if key.value not in known:
+        if _key(key) not in known:
             raise InputError(
-                f"unknown key {key.value!r} in {where} (known: {', '.join(sorted(known))})",
+                f"unknown key {_key(key)!r} in {where} (known: {', '.join(sorted(known))})",
                 path=path,
                 line=_line(key),
             )
@@ -105,12 +144,12 @@ def _contract(cid: str, node: yaml.Node, path: Path) -> Contract:
     _check_keys(node, _CONTRACT_KEYS, path, f"contract {cid!r}")
     values: dict[str, Any] = {}
     for key, value in _mapping_items(node):
-        if key.value == "signatories":
+        if _key(key) == "signatories":
             if not isinstance(value, yaml.SequenceNode):
                 raise InputError("signatories must be a list", path=path, line=_line(value))
             values["signatories"] = [_scalar_text(v, path, "a signatory") for v in value.value]
         else:
-            values[key.value] = _scalar_text(value, path, key.value)
+            values[_key(key)] = _scalar_text(value, path, _key(key))
     if "territory" not in values:
         raise InputError(f"contract {cid!r} has no territory", path=path, line=_line(node))
     values.pop("name", None)
@@ -118,20 +157,25 @@ def _contract(cid: str, node: yaml.Node, path: Path) -> Contract:
 
 
 def _inside(folder: Path, relative: str, manifest: Path, line: int | None) -> Path:
-    candidate = (folder / relative).resolve()
+    try:
+        candidate = (folder / relative).resolve()
+    except (OSError, ValueError) as exc:
+        raise InputError(
+            f"document path {relative!r} cannot be used: {exc}", path=manifest, line=line
+        ) from exc
     if Path(relative).is_absolute() or not candidate.is_relative_to(folder.resolve()):
         raise InputError(
-            f"document path {relative!r} points outside the corpus folder", path=manifest,
+            f"document path {relative!r} points outside the corpus folder",
+            path=manifest,
             line=line,
         )
     return candidate
 
 
-def _read_manifest(folder: Path, manifest: Path) -> Corpus:
+def _load_yaml(manifest: Path) -> yaml.Node:
     try:
         text = manifest.read_text(encoding="utf-8-sig")
         root = yaml.compose(text, Loader=yaml.SafeLoader)
-        metadata = yaml.safe_load(text) or {}
     except UnicodeDecodeError as exc:
         raise InputError("not UTF-8 text", path=manifest) from exc
     except yaml.YAMLError as exc:
@@ -143,47 +187,135 @@ def _read_manifest(folder: Path, manifest: Path) -> Corpus:
         ) from exc
     if root is None:
         raise InputError("empty manifest", path=manifest)
-    _check_keys(root, _TOP_KEYS, manifest, "corpus.yaml")
-    top = {k.value: v for k, v in root.value}
+    if not isinstance(root, yaml.MappingNode):
+        raise InputError(
+            "corpus.yaml must be a mapping of keys to values", path=manifest, line=_line(root)
+        )
+    return root
+
+
+def _contracts(
+    node: yaml.Node | None, manifest: Path
+) -> tuple[dict[str, Contract], dict[str, InputError]]:
+    """The contracts, and the error of each contract that cannot be read."""
     contracts: dict[str, Contract] = {}
-    for key, node in _mapping_items(top.get("contracts")) if "contracts" in top else []:
-        contracts[str(key.value)] = _contract(str(key.value), node, manifest)
+    broken: dict[str, InputError] = {}
+    if node is not None and not isinstance(node, yaml.MappingNode):
+        raise InputError(
+            "contracts must be a mapping of contract ids to contracts",
+            path=manifest,
+            line=_line(node),
+        )
+    for key, value in _mapping_items(node) if node is not None else []:
+        cid = _key(key)
+        try:
+            contracts[cid] = _contract(cid, value, manifest)
+        except InputError as exc:
+            broken[cid] = exc
+    return contracts, broken
+
+
+def _entry(
+    folder: Path,
+    node: yaml.Node,
+    manifest: Path,
+    contracts: dict[str, Contract],
+    broken: dict[str, InputError],
+) -> DocumentEntry:
+    """One document entry; raises :class:`InputError` when it cannot be used."""
+    _check_keys(node, _DOCUMENT_KEYS, manifest, "a document entry")
+    values = {_key(k): v for k, v in node.value}
+    if "file" not in values:
+        raise InputError("document entry without 'file'", path=manifest, line=_line(node))
+    relative = _scalar_text(values["file"], manifest, "file")
+    path = _inside(folder, relative, manifest, _line(node))
+    if "contract" in values:
+        cid = _scalar_text(values["contract"], manifest, "contract")
+    elif len(contracts) + len(broken) == 1:
+        cid = next(iter(contracts or broken))
+    else:
+        raise InputError(
+            f"document {relative!r} names no contract", path=manifest, line=_line(node)
+        )
+    if cid in broken:
+        error = broken[cid]
+        raise InputError(
+            f"{error.message} (document {relative!r} belongs to it)", path=manifest, line=error.line
+        )
+    if cid not in contracts:
+        raise InputError(
+            f"document {relative!r} names an unknown contract {cid!r} "
+            f"(known: {', '.join(sorted(contracts)) or 'none'})",
+            path=manifest,
+            line=_line(values["contract"]),
+        )
+    template = (
+        _scalar_text(values["template"], manifest, "template") if "template" in values else None
+    )
+    if not path.is_file():
+        raise InputError(
+            f"document {relative!r} not found in the corpus folder", path=manifest, line=_line(node)
+        )
+    return DocumentEntry(
+        path=path, relative=relative, contract_id=cid, template=template, line=_line(node)
+    )
+
+
+def _refused(node: yaml.Node, manifest: Path, error: InputError, rank: int) -> DocumentEntry:
+    """The entry kept for a document the manifest names wrongly (never read: its path is
+    the manifest's own)."""
+    values = {_key(k): v for k, v in _mapping_items(node)}
+    file_node, contract_node = values.get("file"), values.get("contract")
+    relative = (
+        str(file_node.value)
+        if isinstance(file_node, yaml.ScalarNode) and file_node.value
+        else f"{MANIFEST} entry {rank}"
+    )
+    cid = str(contract_node.value) if isinstance(contract_node, yaml.ScalarNode) else ""
+    return DocumentEntry(
+        path=manifest, relative=relative, contract_id=cid, line=_line(node), error=error
+    )
+
+
+def _read_manifest(folder: Path, manifest: Path) -> Corpus:
+    root = _load_yaml(manifest)
+    warnings = []
+    for key, _ in root.value:
+        if _key(key) not in _TOP_KEYS:
+            warnings.append(
+                f"{manifest}:{_line(key)}: unknown key {_key(key)!r} in corpus.yaml ignored "
+                f"(known: {', '.join(sorted(_TOP_KEYS))})"
+            )
+    top = {_key(k): v for k, v in root.value}
+    contracts, broken = _contracts(top.get("contracts"), manifest)
     documents_node = top.get("documents")
     if not isinstance(documents_node, yaml.SequenceNode):
-        raise InputError("corpus.yaml needs a 'documents' list", path=manifest,
-                         line=_line(documents_node or root))
+        raise InputError(
+            "corpus.yaml needs a 'documents' list",
+            path=manifest,
+            line=_line(documents_node or root),
+        )
     entries = []
-    for node in documents_node.value:
-        _check_keys(node, _DOCUMENT_KEYS, manifest, "a document entry")
-        values = {k.value: v for k, v in node.value}
-        if "file" not in values:
-            raise InputError("document entry without 'file'", path=manifest, line=_line(node))
-        relative = _scalar_text(values["file"], manifest, "file")
-        cid = _scalar_text(values["contract"], manifest, "contract") if "contract" in values \
-            else None
-        if cid is None:
-            if len(contracts) != 1:
-                raise InputError(f"document {relative!r} names no contract", path=manifest,
-                                 line=_line(node))
-            cid = next(iter(contracts))
-        if cid not in contracts:
-            raise InputError(
-                f"document {relative!r} names an unknown contract {cid!r} "
-                f"(known: {', '.join(sorted(contracts)) or 'none'})",
-                path=manifest,
-                line=_line(values["contract"]),
-            )
-        template = _scalar_text(values["template"], manifest, "template") \
-            if "template" in values else None
-        entries.append(DocumentEntry(
-            path=_inside(folder, relative, manifest, _line(node)),
-            relative=relative,
-            contract_id=cid,
-            template=template,
-            line=_line(node),
-        ))
-    metadata = {k: v for k, v in metadata.items() if k not in ("contracts", "documents")}
-    return Corpus(folder=folder, contracts=contracts, documents=entries, metadata=metadata)
+    for rank, node in enumerate(documents_node.value, start=1):
+        try:
+            entries.append(_entry(folder, node, manifest, contracts, broken))
+        except InputError as exc:
+            entries.append(_refused(node, manifest, exc, rank))
+    metadata = {
+        key: yaml.safe_load(yaml.serialize(node))
+        for key, node in top.items()
+        if key in _TOP_KEYS and key not in ("contracts", "documents")
+    }
+    return Corpus(
+        folder=folder, contracts=contracts, documents=entries, metadata=metadata, warnings=warnings
+    )
+
+
+def _listed_path(folder: Path, relative: str) -> Path | None:
+    try:
+        return (folder / relative).resolve()
+    except (OSError, ValueError):
+        return None
 
 
 def default_contract(folder: Path) -> Contract:
@@ -200,10 +332,14 @@ def load_corpus(folder: str | Path) -> Corpus:
     manifest = folder / MANIFEST
     if manifest.is_file():
         corpus = _read_manifest(folder, manifest)
-        listed = {e.path for e in corpus.documents}
+        listed = {_listed_path(folder, e.relative) for e in corpus.documents}
         for path in sorted(folder.rglob("*")):
-            if (path.is_file() and path.suffix.lower() in SOURCE_EXTENSIONS
-                    and path != manifest and path.resolve() not in listed):
+            if (
+                path.is_file()
+                and path.suffix.lower() in SOURCE_EXTENSIONS
+                and path != manifest
+                and path.resolve() not in listed
+            ):
                 corpus.warnings.append(
                     f"{path.relative_to(folder)}: not listed in {MANIFEST}, not built"
                 )
@@ -223,5 +359,6 @@ def load_corpus(folder: str | Path) -> Corpus:
         f"{folder}: no {MANIFEST}; all documents belong to one contract "
         f"{contract.territory!r} (add {MANIFEST} to name territories and periods)"
     )
-    return Corpus(folder=folder, contracts={contract.id: contract}, documents=entries,
-                  warnings=[warning])
+    return Corpus(
+        folder=folder, contracts={contract.id: contract}, documents=entries, warnings=[warning]
+    )

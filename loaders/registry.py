@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from policykg.errors import InputError, UnknownTemplateError
+from policykg.loaders.consistency import check_extraction
 from policykg.loaders.document import Document
 from policykg.loaders.readers.text import read_text
 from policykg.loaders.records import Contract, Extraction
@@ -113,7 +114,8 @@ def read_and_extract(
 
     Hand-written canonical documents (``.yaml``, ``.json``) are read as they are (no
     Document: the first element is ``None``); other files go through their reader and the
-    named or detected template parser.
+    named or detected template parser. Either way :func:`check_extraction` then drops
+    self-links and warns about duplicated fiche codes.
     """
     path = Path(path)
     if path.suffix.lower() in CANONICAL_EXTENSIONS:
@@ -128,6 +130,7 @@ def read_and_extract(
         extraction.template = extraction.template or parser.name
     if contract is not None and extraction.contract is None:
         extraction.contract = contract
+    check_extraction(extraction)
     return document, extraction
 
 

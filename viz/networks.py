@@ -58,6 +58,10 @@ REASON_LABELS = {
 }
 
 
+# Above this many actors, a unit creates no co-mobilisation edges (see actor_network).
+MAX_COMOBILISED = 200
+
+
 def _data(source: ox.Store | NetworkData, contract: str | None) -> NetworkData:
     if isinstance(source, NetworkData):
         return source
@@ -135,6 +139,10 @@ def actor_network(
     (``1 / weight``, for shortest paths: a strong tie is a short one). Nodes carry
     ``contracts``, ``roles``, ``units`` and ``documents``. Filters as in
     :func:`actor_fiche_network`; actors mobilised alone still appear, without edges.
+    A fiche or action naming more than :data:`MAX_COMOBILISED` actors (a list of every
+    association of the territory) links none of them pairwise: its actors still appear,
+    with the unit in their ``units``, but the square of its size in edges would say
+    nothing and take minutes and gigabytes.
     """
     data = _data(source, contract)
     by_unit: dict[str, list[str]] = defaultdict(list)
@@ -154,6 +162,8 @@ def actor_network(
         graph.add_node(actor, **actor_attrs(data, actor), **extra)
     counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
     for unit, actors in sorted(by_unit.items()):
+        if len(actors) > MAX_COMOBILISED:
+            continue  # a directory of partners, not a team: no pairwise ties
         slot = 0 if data.units[unit].type == "fiche" else 1
         for a, b in itertools.combinations(sorted(actors), 2):
             counts[(a, b)][slot] += 1

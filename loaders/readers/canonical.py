@@ -22,8 +22,8 @@ from typing import Any
 import yaml
 
 from policykg.errors import InputError
+from policykg.loaders.readers.text import MAX_TEXT_BYTES
 from policykg.loaders.records import Extraction, RecordError, extraction_from_dict
-
 
 _STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
@@ -61,12 +61,20 @@ def read_canonical(path: str | Path) -> Extraction:
     """Read a canonical-format YAML or JSON file into an :class:`Extraction`."""
     path = Path(path)
     try:
+        if path.stat().st_size > MAX_TEXT_BYTES:
+            raise InputError(
+                f"refused: {path.stat().st_size / 2**20:,.1f} MB, over the limit of "
+                f"{MAX_TEXT_BYTES / 2**20:,.0f} MB for a text document",
+                path=path,
+            )
         text = path.read_bytes().decode("utf-8-sig")
     except OSError as exc:
         raise InputError(f"cannot read file: {exc.strerror}", path=path) from exc
     except UnicodeDecodeError as exc:
         line = path.read_bytes()[: exc.start].count(b"\n") + 1
-        raise InputError("not UTF-8 text (canonical files are UTF-8)", path=path, line=line) from exc
+        raise InputError(
+            "not UTF-8 text (canonical files are UTF-8)", path=path, line=line
+        ) from exc
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
         data: Any = yaml.safe_load(text)
