@@ -1,35 +1,66 @@
 """The build pipeline: corpus folder -> records -> RDF -> store and files under ``OUT/``.
 
-Each document is read, parsed and mapped on its own (in worker processes when there are
-many), giving N-Quads that are bulk-loaded into the store, one named graph per document.
-A document that fails is reported and skipped; the others still build. Outputs are
-written to a temporary folder that replaces ``OUT/`` only once everything is written, so
-an interrupted or failed build leaves the previous ``OUT/`` intact.
+Each document is read, parsed and mapped on its own, in worker processes on all cores
+when there are many. Workers hand back bytes (the document's canonical N-Quads and its
+TriG), never Python objects; the main process streams them, in corpus order, to a
+:class:`~policykg.graph.store.BatchLoader` (bulk loads in a background thread) and to
+:class:`~policykg.graph.serialize.GraphFiles` (external sort for ``graph.nq``, TriG
+written as it comes, Turtle streamed from the sorted N-Quads), so memory does not grow
+with the corpus. One named graph per document; a document that fails is reported and
+skipped, the others still build.
+
+Outputs are written to a temporary folder that replaces ``OUT/`` only once everything is
+written, so an interrupted or failed build leaves the previous ``OUT/`` intact.
+
+An incremental build (``update=True``) starts from a copy of the previous store, re-reads
+only the documents that are new or changed (file checksum, manifest entry, contract, or
+policykg itself: see :func:`build_fingerprint`), replaces their named graphs whole, drops
+the graphs of documents gone from the corpus and rewrites the graph files: the result is
+the same, byte for byte, as a full build.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
+import multiprocessing
 import os
 import shutil
-from collections.abc import Callable
+import sys
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
+from functools import cache
+from importlib.resources import files
 from pathlib import Path
 
 import pyoxigraph as ox
 
+from policykg import __version__
 from policykg.errors import PolicykgError
+from policykg.graph import atomic
 from policykg.graph import store as graph_store
 from policykg.graph.mapper import SourceInfo, document_graph, map_extraction, ontology_quads
-from policykg.graph.serialize import write_graph_files
+from policykg.graph.serialize import GraphFiles, canonical_quads, graph_nquads, trig_body
 from policykg.loaders.corpus import Corpus, DocumentEntry, load_corpus
 from policykg.loaders.records import Contract
 from policykg.loaders.registry import read_and_extract
+from policykg.ontology.namespace import ONTOLOGY_IRI
 
 REPORT_FILE = "report.json"
 # Documents per build above which parsing runs in worker processes.
 PARALLEL_THRESHOLD = 8
+# Documents handed to each worker ahead of need (bounds the results held in memory).
+WINDOW_PER_WORKER = 8
+# The code and data that decide what a document becomes: whole packages, or some modules.
+_FINGERPRINTED = {
+    "policykg.loaders": None,
+    "policykg.ontology": None,
+    "policykg.graph": ("build.py", "iris.py", "mapper.py", "serialize.py"),
+}
 
 
 @dataclass
@@ -50,11 +81,17 @@ class DocumentReport:
     unmapped_lines: int = 0
     layout_lines: int = 0
     warnings: list[str] = field(default_factory=list)
+    sha256: str | None = None
+    fingerprint: str | None = None
 
 
 @dataclass
 class BuildReport:
-    """What a build produced, document by document."""
+    """What a build produced, document by document.
+
+    ``timings`` (seconds per phase) is for benchmarks: it is not written to
+    ``report.json``, which stays the same for the same corpus.
+    """
 
     corpus: str
     out: str
@@ -62,6 +99,9 @@ class BuildReport:
     triples: int = 0
     quads: int = 0
     warnings: list[str] = field(default_factory=list)
+    build_fingerprint: str = ""
+    reused: int = 0
+    timings: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def failed(self) -> list[DocumentReport]:
@@ -71,12 +111,19 @@ class BuildReport:
     def summary(self) -> str:
         """A few lines for the terminal: counts, unmapped text, failures."""
         ok = [d for d in self.documents if d.status == "ok"]
+        failed = f"; {len(self.failed)} failed: {self.failed[0].error}" if self.failed else ""
         lines = [
-            f"built {len(ok)} of {len(self.documents)} documents into {self.out}: "
+            f"built {len(ok)} of {len(self.documents)} documents{failed}",
+            f"into {self.out}: "
             f"{sum(d.fiches for d in ok)} fiches, {sum(d.actions for d in ok)} actions, "
             f"{self.triples} triples ({self.quads} quads in "
             f"{len({d.graph for d in ok})} document graphs)",
         ]
+        if self.reused:
+            lines.append(
+                f"incremental: {self.reused} unchanged documents kept, "
+                f"{len(self.documents) - self.reused} read again"
+            )
         unmapped = [d for d in ok if d.unmapped_lines]
         lines.append(
             f"unmapped text: {sum(d.unmapped_lines for d in ok)} lines in "
@@ -97,19 +144,71 @@ class BuildReport:
 
     def to_dict(self) -> dict:
         """The report as JSON-ready data (written to ``OUT/report.json``)."""
-        return asdict(self)
+        data = asdict(self)
+        del data["timings"], data["reused"]
+        return data
+
+
+@cache
+def build_fingerprint() -> str:
+    """A digest of what decides a document's graph: policykg's version, the code and data
+    of its loaders and ontology, the mapper and serialisation, and pyoxigraph's version.
+
+    An incremental build reuses a document's graph only under the same fingerprint.
+
+    >>> len(build_fingerprint())
+    16
+    """
+    digest = hashlib.sha256(f"{__version__} {ox.__version__}".encode())
+
+    def walk(node, prefix: str, only: tuple[str, ...] | None = None) -> None:
+        for child in sorted(node.iterdir(), key=lambda c: c.name):
+            if child.name == "__pycache__" or child.name.endswith((".pyc", ".pyo")):
+                continue
+            if only is not None and child.name not in only:
+                continue
+            name = f"{prefix}/{child.name}"
+            if child.is_dir():
+                walk(child, name)
+            else:
+                digest.update(name.encode() + b"\0" + child.read_bytes() + b"\0")
+
+    for package, only in _FINGERPRINTED.items():
+        walk(files(package), package, only)
+    return digest.hexdigest()[:16]
+
+
+def document_fingerprint(sha256: str, entry: DocumentEntry, contract: Contract) -> str:
+    """What a document's graph depends on: its bytes, manifest entry, contract and
+    :func:`build_fingerprint`."""
+    facts = {
+        "sha256": sha256,
+        "file": entry.relative,
+        "contract": entry.contract_id,
+        "template": entry.template,
+        "contract_data": dataclasses.asdict(contract),
+        "build": build_fingerprint(),
+    }
+    text = json.dumps(facts, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 @dataclass
 class _DocumentResult:
     report: DocumentReport
     nquads: bytes = b""
+    trig: bytes = b""
 
 
 def _process(entry: DocumentEntry, contract: Contract) -> _DocumentResult:
     """Read, parse and map one document; never raises (failures go into the report)."""
     report = DocumentReport(file=entry.relative, contract=entry.contract_id)
     try:
+        entry.check()  # a bad corpus.yaml entry fails its document with corpus.yaml:LINE
         document, extraction = read_and_extract(entry.path, entry.template, contract)
         extraction.contract = contract
         line_count = document.line_count if document else extraction.lines.total()
@@ -121,7 +220,7 @@ def _process(entry: DocumentEntry, contract: Contract) -> _DocumentResult:
             contract_id=entry.contract_id,
             line_count=line_count,
         )
-        quads = map_extraction(extraction, source)
+        quads = canonical_quads(map_extraction(extraction, source))
         report.template = source.template
         report.graph = document_graph(source, contract).value
         report.fiches = len(extraction.fiches)
@@ -132,39 +231,104 @@ def _process(entry: DocumentEntry, contract: Contract) -> _DocumentResult:
         report.unmapped_lines = len(extraction.lines.unmapped)
         report.layout_lines = len(extraction.lines.layout)
         report.warnings = list(extraction.warnings) + (document.warnings if document else [])
-        return _DocumentResult(report, ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"")
+        report.sha256 = source.sha256
+        report.fingerprint = document_fingerprint(source.sha256, entry, contract)
+        nquads = ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
+        return _DocumentResult(report, nquads, trig_body(quads))
     except PolicykgError as exc:
         report.status, report.error = "failed", str(exc)
     except Exception as exc:  # a parser bug must not stop the rest of the corpus
         report.status = "failed"
-        report.error = f"{entry.relative}: internal error while reading ({type(exc).__name__}: {exc})"
+        report.error = (
+            f"{entry.relative}: internal error while reading ({type(exc).__name__}: {exc})"
+        )
     return _DocumentResult(report)
 
 
-def _sha256(path: Path) -> str:
-    import hashlib
+class _Workers:
+    """Documents processed in order, in worker processes when there are many.
 
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    At most ``WINDOW_PER_WORKER`` documents per worker are in flight, so results do not
+    pile up in memory when the consumer is slower than the parsers.
+    """
+
+    def __init__(self, tasks: list[tuple[DocumentEntry, Contract]], jobs: int):
+        self._tasks = tasks
+        self._pool: ProcessPoolExecutor | None = None
+        self._pending: deque = deque()
+        self._next = 0
+        if jobs > 1 and len(tasks) > PARALLEL_THRESHOLD:
+            # fork: workers start at once and share the parent's loaded modules.
+            methods = multiprocessing.get_all_start_methods()
+            context = (
+                multiprocessing.get_context("fork")
+                if sys.platform == "linux" and "fork" in methods
+                else None
+            )
+            self._pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context)
+            for _ in range(jobs * WINDOW_PER_WORKER):
+                self._submit()
+
+    def _submit(self) -> None:
+        if self._pool is not None and self._next < len(self._tasks):
+            self._pending.append(self._pool.submit(_process, *self._tasks[self._next]))
+            self._next += 1
+
+    def __iter__(self) -> Iterator[_DocumentResult]:
+        if self._pool is None:
+            yield from (_process(e, c) for e, c in self._tasks)
+            return
+        while self._pending:
+            result = self._pending.popleft().result()
+            self._submit()
+            yield result
+
+    def close(self) -> None:
+        """Stop the workers (pending documents are dropped)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _process_all(corpus: Corpus, jobs: int) -> list[_DocumentResult]:
-    tasks = [(e, corpus.contract_of(e)) for e in corpus.documents]
-    if jobs > 1 and len(tasks) > PARALLEL_THRESHOLD:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            return list(pool.map(_process, *zip(*tasks, strict=True), chunksize=4))
-    return [_process(e, c) for e, c in tasks]
+def _previous_documents(out: Path) -> dict[str, DocumentReport] | None:
+    """The documents of the previous build in ``out``, or None if it cannot be reused."""
+    try:
+        data = json.loads((out / REPORT_FILE).read_text(encoding="utf-8"))
+        if data.get("build_fingerprint") != build_fingerprint():
+            return None
+        previous = [DocumentReport(**d) for d in data["documents"]]
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
+    if not (out / graph_store.STORE_DIR).is_dir():
+        return None
+    return {d.file: d for d in previous}
 
 
-def _swap_into_place(tmp: Path, out: Path) -> None:
-    """Replace ``out`` by ``tmp``; the old folder is removed only after the new one is in."""
-    old = out.with_name(f".{out.name}.old")
-    if old.exists():
-        shutil.rmtree(old)
-    if out.exists():
-        os.replace(out, old)
-    os.replace(tmp, out)
-    if old.exists():
-        shutil.rmtree(old, ignore_errors=True)
+def _reusable(corpus: Corpus, previous: dict[str, DocumentReport]) -> dict[str, DocumentReport]:
+    """The previous documents whose graphs an incremental build can keep."""
+    kept = {}
+    for entry in corpus.documents:
+        before = previous.get(entry.relative)
+        if before is None or before.status != "ok" or not before.graph:
+            continue
+        try:
+            sha = _sha256(entry.path)
+        except OSError:
+            continue  # read again, to report the error as a full build would
+        if before.fingerprint == document_fingerprint(sha, entry, corpus.contract_of(entry)):
+            kept[entry.relative] = before
+    return kept
+
+
+class _Clock:
+    """Seconds spent per phase (for :attr:`BuildReport.timings`)."""
+
+    def __init__(self, timings: dict[str, float]):
+        self.timings, self._last = timings, time.perf_counter()
+
+    def lap(self, phase: str) -> None:
+        now = time.perf_counter()
+        self.timings[phase] = round(self.timings.get(phase, 0.0) + now - self._last, 3)
+        self._last = now
 
 
 def build_corpus(
@@ -172,44 +336,126 @@ def build_corpus(
     out_dir: str | Path,
     jobs: int | None = None,
     progress: Callable[[str], None] | None = None,
+    update: bool = False,
+    views: bool = True,
 ) -> BuildReport:
     """Build a corpus folder into ``out_dir`` (store, graph files, report).
 
-    Raises :class:`PolicykgError` when nothing could be built; the previous ``out_dir``
-    is then left as it was.
+    With ``update``, reuse the previous build in ``out_dir`` and read again only the
+    documents that are new or changed (a full build when there is no usable previous
+    build). With ``views`` (the default), the network analytics (their own named graph
+    and ``OUT/analytics/*.csv``), ``OUT/views/*.html`` and ``OUT/index.html`` are written
+    too. Raises :class:`PolicykgError` when nothing could be built; the previous
+    ``out_dir`` is then left as it was.
     """
+    say = progress or (lambda message: None)
+    started = time.perf_counter()
     corpus = load_corpus(corpus_dir)
     out = Path(out_dir)
-    tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    tmp.mkdir(parents=True)
-    report = BuildReport(corpus=str(corpus_dir), out=str(out), warnings=list(corpus.warnings))
+    jobs = jobs or os.cpu_count() or 1
+    report = BuildReport(
+        corpus=str(corpus_dir),
+        out=str(out),
+        warnings=list(corpus.warnings),
+        build_fingerprint=build_fingerprint(),
+    )
+    clock = _Clock(report.timings)
+    atomic.clean_stale(out)  # restores OUT and removes what a killed build left
+    previous = _previous_documents(out) if update else None
+    if update and previous is None:
+        say("no reusable previous build here: building everything")
+    kept = _reusable(corpus, previous) if previous is not None else {}
+    clock.lap("plan")
+    tmp = atomic.staging_dir(out)
+    tasks = [(e, corpus.contract_of(e)) for e in corpus.documents if e.relative not in kept]
+    say(
+        f"reading {len(tasks)} documents ({len(kept)} unchanged) with "
+        f"{min(jobs, max(1, len(tasks)))} worker(s)"
+    )
+    workers = None
     try:
-        results = _process_all(corpus, jobs or os.cpu_count() or 1)
-        report.documents = [r.report for r in results]
-        if not any(d.status == "ok" for d in report.documents):
-            reasons = "; ".join(d.error or "" for d in report.documents)
-            raise PolicykgError(f"no document could be built: {reasons}", path=corpus_dir)
-        store = graph_store.create_store(tmp / graph_store.STORE_DIR)
-        graph_store.load_nquads(store, b"".join(r.nquads for r in results))
-        graph_store.load_quads(store, ontology_quads())
-        data_graphs = sorted(
-            {ox.NamedNode(d.graph) for d in report.documents if d.graph}, key=lambda g: g.value
-        )
-        report.quads = graph_store.count_quads(store)
-        report.triples = graph_store.count_distinct_triples(store, data_graphs)
-        if progress:
-            progress(f"writing graph files ({report.triples} triples)")
-        write_graph_files(store, data_graphs, tmp)
+        workers = _Workers(tasks, jobs)  # forks before the store opens
+        store = _open_store(tmp, out, previous, kept)
+        _stream(corpus, report, store, workers, kept, tmp, jobs, clock)
+        say(f"wrote the graph files ({report.triples} triples)")
+        if views:
+            from policykg.viz.index import write_site
+
+            write_site(store, tmp, progress=say)
+            clock.lap("views")
         store.flush()
         del store
         (tmp / REPORT_FILE).write_text(
             json.dumps(report.to_dict(), ensure_ascii=False, indent=2, sort_keys=True) + "\n",
             encoding="utf-8",
         )
-        _swap_into_place(tmp, out)
+        atomic.publish(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    finally:
+        if workers is not None:
+            workers.close()
+    clock.lap("finish")
+    report.timings["total"] = round(time.perf_counter() - started, 3)
     return report
+
+
+def _open_store(
+    tmp: Path, out: Path, previous: dict | None, kept: dict[str, DocumentReport]
+) -> ox.Store:
+    """A new store, or a copy of the previous one without the graphs to replace."""
+    path = tmp / graph_store.STORE_DIR
+    if previous is None:
+        return graph_store.create_store(path)
+    store = graph_store.copy_store(out / graph_store.STORE_DIR, path)
+    keep = {d.graph for d in kept.values()}
+    for graph in sorted({d.graph for d in previous.values() if d.graph} - keep):
+        store.remove_graph(ox.NamedNode(graph))
+    store.remove_graph(ox.NamedNode(str(ONTOLOGY_IRI)))
+    return store
+
+
+def _stream(
+    corpus: Corpus,
+    report: BuildReport,
+    store: ox.Store,
+    workers: _Workers,
+    kept: dict[str, DocumentReport],
+    tmp: Path,
+    jobs: int,
+    clock: _Clock,
+) -> None:
+    """Documents in corpus order -> the store and the graph files; fills ``report``."""
+    loader = graph_store.BatchLoader(store)
+    graph_files = GraphFiles(tmp, str(ONTOLOGY_IRI), jobs=jobs)
+    try:
+        results = iter(workers)
+        for entry in corpus.documents:
+            if entry.relative in kept:
+                document = kept[entry.relative]
+                graph_files.add_graph(graph_nquads(store, ox.NamedNode(document.graph)))
+            else:
+                result = next(results)
+                document = result.report
+                loader.add(result.nquads)
+                graph_files.add_graph(result.nquads, result.trig)
+            report.documents.append(document)
+        report.reused = len(kept)
+        if not any(d.status == "ok" for d in report.documents):
+            reasons = "; ".join(d.error or "" for d in report.documents)
+            raise PolicykgError(f"no document could be built: {reasons}", path=corpus.folder)
+        ontology = canonical_quads(ontology_quads())
+        nquads = ox.serialize(ontology, format=ox.RdfFormat.N_QUADS) or b""
+        loader.add(nquads)
+        graph_files.add_graph(nquads, trig_body(ontology))
+        clock.lap("documents")
+        loader.close()
+        clock.lap("load")
+        counts = graph_files.close()
+        clock.lap("files")
+    except BaseException:
+        loader.abort()
+        graph_files.abort()
+        raise
+    report.quads, report.triples = counts.quads, counts.triples

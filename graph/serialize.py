@@ -1,18 +1,45 @@
-"""Graph files under ``OUT/``: sorted, reproducible serialisations of the store.
+"""Graph files under ``OUT/``: sorted, reproducible serialisations, written as streams.
 
-- ``graph.nq``: every quad (document graphs and the ontology graph), one per line, sorted,
-  so that two builds of the same corpus are byte-identical;
-- ``graph.trig``: the same dataset in TriG, graph by graph;
-- ``graph.ttl``: the union of the document graphs (the instance data) in Turtle.
+- ``graph.nq``: every quad (document graphs and the ontology graph), one per line, sorted
+  bytewise and distinct, so that two builds of the same corpus are byte-identical;
+- ``graph.trig``: the same dataset in TriG, graph by graph in corpus order (the ontology
+  graph last), each graph's triples sorted;
+- ``graph.ttl``: the distinct triples of the document graphs (the instance data), sorted.
+
+The files are a function of the quads alone, written as Oxigraph's store writes them
+(:func:`canonical_nquads`: typed literals in canonical form, ``"01"^^xsd:integer`` as
+``"1"``), so that quads fresh from the mapper and quads read back from the store give the
+same bytes. Memory does not grow with the corpus: the lines of ``graph.nq`` go through an
+external sort (:class:`LineSorter`: GNU ``sort`` when present, else sorted runs merged in
+Python) and ``graph.ttl`` is streamed from the sorted ``graph.nq``.
+
+>>> quads = [ox.Quad(ox.NamedNode("http://e/s"), ox.NamedNode("http://e/p"),
+...                  ox.Literal("01", datatype=ox.NamedNode(XSD_INTEGER)),
+...                  ox.NamedNode("http://e/g"))]
+>>> canonical_nquads(quads)
+b'<http://e/s> <http://e/p> "1"^^<http://www.w3.org/2001/XMLSchema#integer> <http://e/g> .\\n'
 """
 
 from __future__ import annotations
 
+import heapq
+import io
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass
+from functools import cache, lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
 
 GRAPH_FILES = {"nquads": "graph.nq", "trig": "graph.trig", "turtle": "graph.ttl"}
+XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
+# Memory the external sort may use for its in-memory runs.
+SORT_MEMORY = 256 << 20
 
 
 def prefixes() -> dict[str, str]:
@@ -22,30 +49,316 @@ def prefixes() -> dict[str, str]:
     return dict(PREFIXES)
 
 
+@cache
+def prefix_header() -> bytes:
+    """The ``@prefix`` lines that open ``graph.trig``, sorted by prefix.
+
+    >>> prefix_header().splitlines()[0].decode()
+    '@prefix action_type: <https://w3id.org/policykg/def/action_type/> .'
+    """
+    return b"".join(
+        f"@prefix {name}: <{iri}> .\n".encode() for name, iri in sorted(prefixes().items())
+    )
+
+
+def sort_lines(data: bytes) -> bytes:
+    """The lines of ``data`` sorted bytewise and distinct (each ending with a newline).
+
+    >>> sort_lines(b"b .\\na .\\nb .\\n")
+    b'a .\\nb .\\n'
+    """
+    lines = sorted(set(data.splitlines()))
+    return b"\n".join(lines) + b"\n" if lines else b""
+
+
+_PLAIN_TYPES = frozenset(
+    {
+        "http://www.w3.org/2001/XMLSchema#string",
+        "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString",
+    }
+)
+
+
+@lru_cache(maxsize=1 << 16)
+def _canonical_literal(literal: ox.Literal) -> ox.Literal:
+    """A typed literal as the store gives it back (``"01"^^xsd:integer`` -> ``"1"``)."""
+    store = ox.Store()  # in memory: encoding then decoding gives the canonical form
+    node = ox.NamedNode("urn:x")
+    store.add(ox.Quad(node, node, literal))
+    return next(iter(store)).object
+
+
+def canonical_quads(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
+    """Quads as the store would give them back, distinct, sorted by their N-Quads line."""
+    found: dict[str, ox.Quad] = {}
+    for quad in quads:
+        value = quad.object
+        if isinstance(value, ox.Literal) and value.datatype.value not in _PLAIN_TYPES:
+            canonical = _canonical_literal(value)
+            if canonical != value:
+                quad = ox.Quad(quad.subject, quad.predicate, canonical, quad.graph_name)
+        found.setdefault(str(quad), quad)
+    return [found[key] for key in sorted(found)]
+
+
+def canonical_nquads(quads: Iterable[ox.Quad]) -> bytes:
+    """N-Quads lines as Oxigraph's store writes them, sorted and distinct (see the module)."""
+    return ox.serialize(canonical_quads(quads), format=ox.RdfFormat.N_QUADS) or b""
+
+
+def graph_nquads(store: ox.Store, graph: ox.NamedNode) -> bytes:
+    """The N-Quads lines of one named graph of a store, sorted (canonical, as stored)."""
+    triples = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph) or b""
+    suffix = f" {graph} .".encode()
+    return sort_lines(b"\n".join(line[:-2] + suffix for line in triples.splitlines()))
+
+
+def trig_body(quads: Iterable[ox.Quad] | bytes) -> bytes:
+    """TriG of sorted quads (or N-Quads lines) without the ``@prefix`` lines.
+
+    Each document's body can be written by a worker process; the bodies concatenated
+    after :func:`prefix_header` form ``graph.trig``.
+    """
+    if isinstance(quads, bytes):
+        quads = ox.parse(quads, format=ox.RdfFormat.N_QUADS)
+    text = ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=prefixes()) or b""
+    start = 0
+    while text.startswith(b"@prefix ", start):
+        start = text.index(b"\n", start) + 1
+    return text[start:]
+
+
+def _gnu_sort() -> str | None:
+    """The path of GNU ``sort`` (needed for its options), or None."""
+    path = shutil.which("sort")
+    if path is None:
+        return None
+    try:
+        done = subprocess.run([path, "--version"], capture_output=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return path if b"GNU" in done.stdout else None
+
+
+class LineSorter:
+    """Sorts lines bytewise into ``target`` (distinct), without holding them in memory.
+
+    GNU ``sort`` (``LC_ALL=C``, bounded buffer, temporary runs in ``workdir``) reads the
+    lines through a pipe while the caller goes on; without it, runs of ``memory`` bytes
+    are sorted in Python and merged. Both give the same bytes.
+
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> sorter = LineSorter(folder / "out.txt", folder, system_sort=False)
+    >>> sorter.write(b"c\\na\\n"); sorter.write(b"b\\na\\n"); sorter.finish()
+    >>> (folder / "out.txt").read_bytes()
+    b'a\\nb\\nc\\n'
+    """
+
+    def __init__(
+        self,
+        target: Path,
+        workdir: Path,
+        memory: int = SORT_MEMORY,
+        jobs: int = 1,
+        system_sort: bool | None = None,
+    ):
+        self.target, self.memory = Path(target), memory
+        self._workdir = Path(tempfile.mkdtemp(prefix=".sort-", dir=workdir))
+        self._runs: list[Path] = []
+        self._buffer: list[bytes] = []
+        self._buffered = 0
+        self._process: subprocess.Popen | None = None
+        command = _gnu_sort() if system_sort is not False else None
+        if system_sort and command is None:
+            raise RuntimeError("GNU sort is not available")
+        if command:
+            self._process = subprocess.Popen(
+                [
+                    command,
+                    "-u",
+                    "-S",
+                    f"{max(1, memory >> 10)}K",
+                    f"--parallel={max(1, jobs)}",
+                    "-T",
+                    str(self._workdir),
+                    "-o",
+                    str(self.target),
+                ],
+                stdin=subprocess.PIPE,
+                env={**os.environ, "LC_ALL": "C"},
+            )
+
+    def write(self, data: bytes) -> None:
+        """Add lines (bytes ending with a newline)."""
+        if not data:
+            return
+        if self._process is not None:
+            self._process.stdin.write(data)
+            return
+        self._buffer.append(data)
+        self._buffered += len(data)
+        if self._buffered >= self.memory:
+            self._spill()
+
+    def _spill(self) -> None:
+        run = self._workdir / f"run-{len(self._runs):05d}"
+        run.write_bytes(sort_lines(b"".join(self._buffer)))
+        self._runs.append(run)
+        self._buffer, self._buffered = [], 0
+
+    def finish(self) -> None:
+        """Write ``target``; raise ``RuntimeError`` if the sort failed."""
+        try:
+            if self._process is not None:
+                self._process.stdin.close()
+                if self._process.wait() != 0:
+                    raise RuntimeError(f"sort failed with status {self._process.returncode}")
+                return
+            if self._buffer:
+                self._spill()
+            with ExitStack() as stack, open(self.target, "wb") as out:
+                # Compare lines without their newline, as sort(1) does.
+                runs = [
+                    (line[:-1] for line in stack.enter_context(open(run, "rb")))
+                    for run in self._runs
+                ]
+                previous = None
+                for line in heapq.merge(*runs):
+                    if line != previous:
+                        out.write(line + b"\n")
+                        previous = line
+        finally:
+            shutil.rmtree(self._workdir, ignore_errors=True)
+
+    def abort(self) -> None:
+        """Stop sorting and remove the temporary files."""
+        if self._process is not None and self._process.poll() is None:
+            self._process.kill()
+            self._process.wait()
+        shutil.rmtree(self._workdir, ignore_errors=True)
+
+
+class _LinesReader(io.RawIOBase):
+    """A binary stream over an iterator of byte strings (to feed Oxigraph's parser)."""
+
+    def __init__(self, chunks: Iterator[bytes]):
+        self._chunks, self._pending = chunks, b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        while not self._pending:
+            batch = b"".join(chunk for _, chunk in zip(range(4096), self._chunks, strict=False))
+            if not batch:
+                return 0
+            self._pending = batch
+        size = min(len(buffer), len(self._pending))
+        buffer[:size] = self._pending[:size]
+        self._pending = self._pending[size:]
+        return size
+
+
+@dataclass
+class FileCounts:
+    """What the graph files hold: quads (all graphs) and distinct triples (document graphs)."""
+
+    quads: int = 0
+    triples: int = 0
+
+
+def write_turtle(nquads_path: Path, turtle_path: Path, exclude_graph: str) -> FileCounts:
+    """Write the distinct triples of a sorted N-Quads file, except one graph's, as Turtle.
+
+    In sorted N-Quads the copies of a triple in several graphs are adjacent lines, so one
+    pass drops the graph names and the repeats.
+    """
+    counts = FileCounts()
+    excluded = f" <{exclude_graph}> .\n".encode()
+
+    def triples() -> Iterator[bytes]:
+        previous = None
+        with open(nquads_path, "rb") as lines:
+            for line in lines:
+                counts.quads += 1
+                if line.endswith(excluded):
+                    continue
+                triple = line[: line.rindex(b" ", 0, len(line) - 3)]  # drop " <graph> ."
+                if triple != previous:
+                    counts.triples += 1
+                    previous = triple
+                    yield triple + b" .\n"
+
+    parsed = ox.parse(_LinesReader(triples()), format=ox.RdfFormat.N_TRIPLES)
+    ox.serialize(parsed, str(turtle_path), format=ox.RdfFormat.TURTLE, prefixes=prefixes())
+    return counts
+
+
+class GraphFiles:
+    """Writes ``graph.nq``, ``graph.trig`` and ``graph.ttl`` from one graph after another.
+
+    Call :meth:`add_graph` with each graph's sorted N-Quads lines (see
+    :func:`canonical_nquads`, :func:`graph_nquads`) in the order TriG should show them,
+    then :meth:`close`; :meth:`abort` on failure.
+    """
+
+    def __init__(
+        self, folder: Path, ontology_graph: str, jobs: int = 1, system_sort: bool | None = None
+    ):
+        self.folder, self.ontology_graph = Path(folder), ontology_graph
+        self._sorter = LineSorter(
+            self.folder / GRAPH_FILES["nquads"], self.folder, jobs=jobs, system_sort=system_sort
+        )
+        self._trig = open(self.folder / GRAPH_FILES["trig"], "wb")  # noqa: SIM115
+        self._trig.write(prefix_header())
+
+    def add_graph(self, nquads: bytes, trig: bytes | None = None) -> None:
+        """Add one graph's N-Quads lines (and its TriG body, when already made)."""
+        self._sorter.write(nquads)
+        self._trig.write(trig_body(nquads) if trig is None else trig)
+
+    def close(self) -> FileCounts:
+        """Finish the three files; the counts of quads and distinct data triples."""
+        self._trig.close()
+        self._sorter.finish()
+        return write_turtle(
+            self.folder / GRAPH_FILES["nquads"],
+            self.folder / GRAPH_FILES["turtle"],
+            self.ontology_graph,
+        )
+
+    def abort(self) -> None:
+        """Stop writing (the caller removes the folder)."""
+        self._trig.close()
+        self._sorter.abort()
+
+
+def write_graph_files(
+    store: ox.Store, graphs: list[ox.NamedNode], folder: Path, ontology_graph: str, jobs: int = 1
+) -> FileCounts:
+    """Write the three graph files of a store's graphs (in this order) into ``folder``."""
+    files = GraphFiles(folder, ontology_graph, jobs=jobs)
+    try:
+        for graph in graphs:
+            files.add_graph(graph_nquads(store, graph))
+    except BaseException:
+        files.abort()
+        raise
+    return files.close()
+
+
+# --- whole-store helpers, in memory (fine for small graphs; the build streams instead) ---
+
+
 def sorted_nquads(store: ox.Store) -> bytes:
-    """Every quad of the store's named graphs as N-Quads, lines sorted."""
-    data = store.dump(format=ox.RdfFormat.N_QUADS)
-    lines = sorted(set((data or b"").splitlines()))
-    return b"\n".join(lines) + (b"\n" if lines else b"")
+    """Every quad of the store's named graphs as N-Quads, lines sorted (held in memory)."""
+    return sort_lines(store.dump(format=ox.RdfFormat.N_QUADS) or b"")
 
 
 def union_triples(store: ox.Store, graphs: list[ox.NamedNode]) -> list[ox.Triple]:
-    """The distinct triples of some named graphs, sorted."""
+    """The distinct triples of some named graphs, sorted (held in memory)."""
     if not graphs:
         return []
     triples = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", default_graph=graphs)
     unique = {(str(t.subject), str(t.predicate), str(t.object)): t for t in triples}
     return [unique[k] for k in sorted(unique)]
-
-
-def write_graph_files(store: ox.Store, data_graphs: list[ox.NamedNode], folder: Path) -> None:
-    """Write ``graph.nq``, ``graph.trig`` and ``graph.ttl`` into ``folder``."""
-    nquads = sorted_nquads(store)
-    (folder / GRAPH_FILES["nquads"]).write_bytes(nquads)
-    quads = ox.parse(nquads, format=ox.RdfFormat.N_QUADS)
-    ordered = sorted(quads, key=lambda q: (str(q.graph_name), str(q.subject),
-                                           str(q.predicate), str(q.object)))
-    ox.serialize(ordered, str(folder / GRAPH_FILES["trig"]), format=ox.RdfFormat.TRIG,
-                 prefixes=prefixes())
-    ox.serialize(union_triples(store, data_graphs), str(folder / GRAPH_FILES["turtle"]),
-                 format=ox.RdfFormat.TURTLE, prefixes=prefixes())

@@ -401,6 +401,7 @@ def repair_with_changes(text: str) -> tuple[str, list[Change]]:
     return text, changes
 
 
+@lru_cache(maxsize=1 << 14)  # pure; the same lines recur across a corpus
 def repair(text: str) -> str:
     """The repaired form of ``text`` (see :func:`repair_with_changes`)."""
     return repair_with_changes(text)[0]

@@ -155,6 +155,13 @@ def match_heading(text: str, only: Iterable[str] | None = None) -> HeadingMatch 
     followed by the end of the line, a separator, a note in parentheses or a number.
     ``only`` restricts the match to some canonical names.
     """
+    if only is None or isinstance(only, tuple):
+        return _match_cached(text, only)
+    return default_sections().match(text, only)
+
+
+@functools.lru_cache(maxsize=1 << 14)  # the same lines recur across a corpus
+def _match_cached(text: str, only: tuple[str, ...] | None) -> HeadingMatch | None:
     return default_sections().match(text, only)
 
 

@@ -51,6 +51,7 @@ _SIREN = re.compile(r"^\d{9}$")
 _INSEE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
 
 
+@functools.lru_cache(maxsize=1 << 16)  # pure and hot: called per word
 def fold(text: str) -> str:
     """Lower case, no accents, punctuation as single spaces, "St" spelt "saint".
 
@@ -154,6 +155,7 @@ class TerritoryTable:
         for t in self.territories:
             for key in sorted(t.keys()):
                 self._by_key.setdefault((t.kind, key), []).append(t)
+        self._mentions_cache: dict[tuple[str, str | None], tuple] = {}
 
     def _find(self, kind: str, name: str, epci_siren: str | None) -> Territory | None:
         key = place_key(name)
@@ -233,6 +235,17 @@ class TerritoryTable:
         return names
 
     def mentions(self, text: str, epci_siren: str | None = None) -> list[tuple[str, Territory]]:
+        """The territories named in running text (see :meth:`_mentions`); results are
+        cached per table, as the same cells recur across a corpus."""
+        cache = self._mentions_cache
+        key = (text, epci_siren)
+        if key not in cache:
+            if len(cache) >= 1 << 14:
+                cache.clear()
+            cache[key] = tuple(self._mentions(text, epci_siren))
+        return list(cache[key])
+
+    def _mentions(self, text: str, epci_siren: str | None = None) -> list[tuple[str, Territory]]:
         """The territories named in running text with the words naming them, in text order.
 
         Longest names win; names count only when capitalised as written (so "château" in a

@@ -40,12 +40,15 @@ def main(debug: bool) -> None:
 @click.option("-u", "--update", is_flag=True,
               help="Incremental: re-read only new or changed documents, keep the other "
                    "graphs of the previous build in OUT (same result as a full build).")
+@click.option("--views/--no-views", default=True, show_default=True,
+              help="Also write the network analytics, OUT/views/*.html and OUT/index.html.")
 @user_errors
-def build(corpus: Path | None, out: Path, jobs: int | None, update: bool) -> None:
+def build(corpus: Path | None, out: Path, jobs: int | None, update: bool, views: bool) -> None:
     """Build CORPUS (a folder of fiches; default: the bundled example) into OUT.
 
-    Writes OUT/store (the Oxigraph store), OUT/graph.ttl, graph.trig, graph.nq and
-    OUT/report.json. Exits with status 1 if any document failed. With --update, documents
+    Writes OUT/store (the Oxigraph store), OUT/graph.ttl, graph.trig, graph.nq,
+    OUT/report.json, and the analytics, views and OUT/index.html (unless --no-views).
+    Exits with status 1 if any document failed. With --update, documents
     whose file, manifest entry and contract are unchanged since the last build are not
     read again; graphs of documents gone from the corpus are dropped.
     """
@@ -55,7 +58,7 @@ def build(corpus: Path | None, out: Path, jobs: int | None, update: bool) -> Non
         if corpus is None:
             corpus = stack.enter_context(as_file(files("policykg.examples")))
             click.echo(f"building the bundled example corpus ({corpus})", err=True)
-        report = build_corpus(corpus, out, jobs=jobs, update=update,
+        report = build_corpus(corpus, out, jobs=jobs, update=update, views=views,
                               progress=lambda m: click.echo(m, err=True))
     click.echo(report.summary())
     if report.failed:

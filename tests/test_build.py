@@ -153,7 +153,7 @@ def test_a_bad_document_fails_alone_and_the_rest_builds(tmp_path):
     corpus = make_corpus(tmp_path / "c", seeds=("000", "001"), extra={"empty.txt": b""})
     result = run("build", str(corpus), "-o", str(tmp_path / "out"))
     assert result.exit_code == 1
-    assert "built 2 of 3 documents" in result.output
+    assert "built 2 of 3 documents; 1 failed: " in result.output
     assert "empty.txt" in result.output and "empty file" in result.output
     assert (tmp_path / "out" / "graph.ttl").is_file()
 
@@ -209,3 +209,27 @@ def test_the_readme_worked_example_holds(built):
     assert tuple(int(n) for n in counts.groups()) == (
         len(fiche.objectives), len(fiche.expected_outputs), len(fiche.expected_effects),
         len(partners))
+
+
+def test_build_writes_the_analytics_views_and_index(built):
+    """After `build`, OUT/index.html links the views, and the analytics are in the store."""
+    import pyoxigraph as ox
+
+    index = (built / "index.html").read_text(encoding="utf-8")
+    views = sorted(p.name for p in (built / "views").glob("*.html"))
+    assert {"actors.html", "fiches.html", "graph.html"} <= set(views)
+    for name in views:
+        if not name.startswith(("fiche-", "actor-")):
+            assert f"views/{name}" in index
+    assert (built / "analytics").is_dir() and list((built / "analytics").glob("*.csv"))
+    store = ox.Store.read_only(str(built / "store"))
+    graphs = {g.value for g in store.named_graphs()}
+    assert "https://w3id.org/policykg/id/analytics/graph" in graphs
+
+
+def test_no_views_builds_only_the_graph(tmp_path):
+    corpus = make_corpus(tmp_path / "c", seeds=("000",))
+    result = run("build", str(corpus), "-o", str(tmp_path / "out"), "--no-views")
+    assert result.exit_code == 0, result.output
+    assert not (tmp_path / "out" / "index.html").exists()
+    assert (tmp_path / "out" / "graph.ttl").is_file()

@@ -221,7 +221,14 @@ def find_all(text: str, kinds: tuple[str, ...] = KINDS) -> list[tuple[Entry, str
     >>> [e.label for e, _ in find_all(text, ("dispositif", "funding"))]
     ['FPH', 'NPNRU']
     """
+    if isinstance(kinds, tuple):
+        return list(_find_all_cached(text, kinds))
     return default_gazetteer().find_all(text, kinds)
+
+
+@functools.lru_cache(maxsize=1 << 14)  # the same cells recur across a corpus
+def _find_all_cached(text: str, kinds: tuple[str, ...]) -> tuple[tuple[Entry, str], ...]:
+    return tuple(default_gazetteer().find_all(text, kinds))
 
 
 def expand(acronym: str) -> str | None:
@@ -229,6 +236,7 @@ def expand(acronym: str) -> str | None:
     return default_gazetteer().expand(acronym)
 
 
+@functools.cache  # the shipped gazetteer does not change
 def acronyms() -> frozenset[str]:
     """:meth:`Gazetteer.acronyms` on the shipped gazetteer."""
     return default_gazetteer().acronyms()

@@ -117,6 +117,7 @@ def strip_trailing(text: str) -> str:
     return _TRAILING.sub("", text).strip()
 
 
+@functools.lru_cache(maxsize=1 << 16)  # pure and hot: called per word
 def strip_accents(text: str) -> str:
     """Remove diacritics; spell out the ligatures œ and æ.
 
@@ -137,6 +138,7 @@ def _with_case(model: str, word: str) -> str:
     return word
 
 
+@functools.lru_cache(maxsize=1 << 16)  # pure and hot: called per word
 def singular(word: str) -> str:
     """The singular of a French word (case kept; unknown or invariant words unchanged).
 
@@ -370,6 +372,11 @@ def tokens(text: str) -> list[tuple[str, int, int]]:
     >>> [t[0] for t in tokens("Résultat(s) attendu(s) :")]
     ['resultat', 'attendu']
     """
+    return list(_tokens(text))
+
+
+@functools.lru_cache(maxsize=1 << 14)  # headings and cells recur across a corpus
+def _tokens(text: str) -> tuple[tuple[str, int, int], ...]:
     text = normalise_apostrophes(text)
     masked = _MARK.sub(lambda m: " " * len(m.group(0)), text)
     upper = not any(c.islower() for c in masked)
@@ -377,4 +384,4 @@ def tokens(text: str) -> list[tuple[str, int, int]]:
     for m in _TOKEN.finditer(masked):
         word = m.group(0).lower() if upper else m.group(0)
         out.append((strip_accents(singular(word)).casefold(), m.start(), m.end()))
-    return out
+    return tuple(out)
