@@ -32,7 +32,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from policykg.loaders.records import Extraction, extraction_to_dict
 
 from benchmarks import orientation, plan, projet
 from benchmarks.mentions import Context, orientation_catalogue, split_selection
@@ -45,6 +44,7 @@ from benchmarks.vocabulary import (
 )
 from benchmarks.vocabulary import slug as make_slug
 from policykg.errors import InputError
+from policykg.loaders.records import Extraction, extraction_to_dict
 
 TEXT_FORMATS = ("orientation", "projet", "plan")
 FORMATS = (*TEXT_FORMATS, "yaml")

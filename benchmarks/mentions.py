@@ -20,8 +20,6 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
-from policykg.loaders.records import Dispositif, Funding, LegalReference, PartnerMention
-
 from benchmarks.vocabulary import (
     Territory,
     employment_service,
@@ -32,6 +30,7 @@ from benchmarks.vocabulary import (
     load,
     round_amount,
 )
+from policykg.loaders.records import Dispositif, Funding, LegalReference, PartnerMention
 
 
 @dataclass

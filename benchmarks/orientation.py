@@ -24,8 +24,6 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from policykg.loaders.records import Fiche, Indicator, Item, PartnerMention, Reference
-
 from benchmarks.mentions import (
     CatalogueEntry,
     Context,
@@ -34,6 +32,7 @@ from benchmarks.mentions import (
     partner_line,
 )
 from benchmarks.vocabulary import NBSP, caps, fancy_apostrophes, fill, load, pillar
+from policykg.loaders.records import Fiche, Indicator, Item, PartnerMention, Reference
 
 LINKS_HEADING = f"Liens autres enjeux / fiches «{NBSP}orientations opérationnelles{NBSP}»"
 

@@ -23,10 +23,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from policykg.loaders.records import Action, Extraction, PartnerMention, StructureItem, SubAction
-
 from benchmarks.mentions import Context
 from benchmarks.vocabulary import de, load, pillar
+from policykg.loaders.records import Action, Extraction, PartnerMention, StructureItem, SubAction
 
 HEADER = (
     "PILIER\tVOLETS\tOBJECTIFS OPERATIONNELS\tACTIONS\tEXEMPLES DE SOUS-ACTIONS\t"

@@ -18,10 +18,9 @@ import re
 import textwrap
 from dataclasses import dataclass, field
 
-from policykg.loaders.records import Fiche, Indicator, Item, PartnerMention, Reference
-
 from benchmarks.mentions import CatalogueEntry, Context, funding_lines
 from benchmarks.vocabulary import fill, load
+from policykg.loaders.records import Fiche, Indicator, Item, PartnerMention, Reference
 
 WIDTH = 62
 

@@ -28,9 +28,9 @@ from importlib import resources
 from pathlib import Path
 
 import yaml
-from policykg.loaders.resolve.names import clean_text, tokens
 
 from policykg.errors import InputError
+from policykg.loaders.resolve.names import clean_text, tokens
 
 # Between a heading and its remainder: spaces, closing quotes, a colon or a dash.
 _SEPARATOR = re.compile(r"^[\s»\"”]*(?:[:：]|[-–—](?=\s|$))?[\s«»\"“”]*")

@@ -12,10 +12,10 @@ import re
 import unicodedata
 
 import pytest
-from policykg.loaders.records import Extraction, Fiche, PartnerMention
-from policykg.loaders.registry import extract
 
 from benchmarks.generate import PRESETS, GeneratedDocument, build_corpus
+from policykg.loaders.records import Extraction, Fiche, PartnerMention
+from policykg.loaders.registry import extract
 
 _, EXAMPLE_DOCS = build_corpus(**PRESETS["example"])
 _, VARIED_DOCS = build_corpus(contracts=6, fiches_per_contract=4, actions_per_plan=14, seed=11)

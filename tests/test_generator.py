@@ -10,9 +10,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-from policykg.loaders.corpus import load_corpus
-from policykg.loaders.readers.canonical import read_canonical
-from policykg.loaders.readers.text import read_text
 
 from benchmarks import generate
 from benchmarks.generate import (
@@ -25,6 +22,9 @@ from benchmarks.generate import (
 )
 from benchmarks.plan import HEADER
 from policykg.errors import InputError
+from policykg.loaders.corpus import load_corpus
+from policykg.loaders.readers.canonical import read_canonical
+from policykg.loaders.readers.text import read_text
 from tests.conftest import REPO
 
 EXAMPLES = REPO / "examples"

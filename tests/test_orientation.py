@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
+
+from policykg.errors import InputError
 from policykg.loaders.readers.text import read_text, read_text_bytes
 from policykg.loaders.records import extraction_from_dict, extraction_to_dict
 from policykg.loaders.resolve.names import normalise_key
 from policykg.loaders.templates.orientation import PARSER
 from policykg.loaders.territories import lookup_quartier
-
-from policykg.errors import InputError
 from tests.answer_key import (
     count_mismatches,
     employer_mismatches,

@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 
 import pytest
+
+from policykg.errors import InputError
 from policykg.loaders.readers.text import read_text, read_text_bytes
 from policykg.loaders.resolve.gazetteer import lookup
 from policykg.loaders.resolve.names import normalise_key
 from policykg.loaders.templates.plan import PARSER
 from policykg.loaders.territories import normalise_quartier
-
-from policykg.errors import InputError
 from tests.conftest import SEED_IDS, answer_key, seed_path
 
 NANTES = "244400404"

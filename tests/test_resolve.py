@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+
+from policykg.errors import InputError
 from policykg.loaders.resolve.dates import find_dates, parse_date
 from policykg.loaders.resolve.dispositifs import parse_dispositifs
 from policykg.loaders.resolve.funding import (
@@ -22,8 +24,6 @@ from policykg.loaders.resolve.names import (
 from policykg.loaders.resolve.partners import parse_partners, resolve_partner, split_partner_list
 from policykg.loaders.resolve.references import normalise_code, parse_references
 from policykg.loaders.sections import is_layout, match_heading, read_sections
-
-from policykg.errors import InputError
 
 # --- names -------------------------------------------------------------------------------
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import csv
 
 import pytest
-from policykg.loaders import territories as T
 
 from policykg.errors import InputError
+from policykg.loaders import territories as T
 from tests.conftest import REFERENCE, answer_key, seed_path
 
 NANTES = "244400404"

@@ -26,9 +26,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from policykg.loaders.resolve.names import is_mostly_upper, normalise_key, tokens
 
 from policykg.errors import InputError
+from policykg.loaders.resolve.names import is_mostly_upper, normalise_key, tokens
 
 KINDS = ("organisation", "category", "profession", "dispositif", "funding", "place")
 FUNDING_KINDS = ("droit_commun", "specifique")

@@ -27,6 +27,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from policykg.errors import InputError
 from policykg.loaders.document import Document
 from policykg.loaders.records import (
     Contract,
@@ -56,8 +57,6 @@ from policykg.loaders.resolve.partners import merge_partners, parse_partners
 from policykg.loaders.resolve.references import merge_references, parse_references
 from policykg.loaders.sections import HeadingMatch, is_layout, match_heading
 from policykg.loaders.territories import find_in_text
-
-from policykg.errors import InputError
 
 _CODE = re.compile(
     r"^\s*fiche\s+(?:n°\s*)?(?P<code>\d+(?:\.\d+)+)\b"

@@ -55,6 +55,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from policykg.errors import InputError
 from policykg.loaders.document import Block, Document
 from policykg.loaders.records import (
     Action,
@@ -75,8 +76,6 @@ from policykg.loaders.territories import (
     fold,
     is_all_quartiers,
 )
-
-from policykg.errors import InputError
 
 CONTENT = ("pilier", "volet", "objectif", "action", "sous_action")
 VALUES = ("status", "type", "quartier")
