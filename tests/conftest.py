@@ -24,7 +24,10 @@ SEED_IDS = {
 
 def _require_seeds() -> None:
     if not SEEDS.is_dir():
-        pytest.skip(f"seed documents not found at {SEEDS} (the shared/ folder is absent)")
+        pytest.skip(
+            f"seed documents not found at {SEEDS} (the shared/ folder is absent)",
+            allow_module_level=True,
+        )
 
 
 @pytest.fixture
