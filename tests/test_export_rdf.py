@@ -86,7 +86,7 @@ def build_five_seeds(base: Path) -> Path:
     (corpus / "corpus.yaml").write_text(
         FIVE_SEEDS_MANIFEST.format(entries="\n".join(entries)), encoding="utf-8"
     )
-    result = CliRunner().invoke(main, ["build", str(corpus), "-o", str(base / "out")])
+    result = CliRunner().invoke(main, ["build", str(corpus), "-o", str(base / "out"), "--no-views"])
     assert result.exit_code == 0, result.output
     return base / "out"
 

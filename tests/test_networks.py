@@ -69,7 +69,7 @@ def make_seed_corpus(folder: Path, seeds=tuple(SEED_CONTRACTS), extra: dict | No
 def build_seeds(base: Path, seeds=tuple(SEED_CONTRACTS), extra: dict | None = None) -> Path:
     """Build some seeds into ``base/out``; the output folder."""
     corpus = make_seed_corpus(base / "corpus", seeds, extra)
-    report = build_corpus(corpus, base / "out", jobs=1)
+    report = build_corpus(corpus, base / "out", jobs=1, views=False)
     assert not report.failed, report.summary()
     return base / "out"
 
