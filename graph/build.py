@@ -350,7 +350,9 @@ def build_corpus(
     """
     say = progress or (lambda message: None)
     started = time.perf_counter()
+    clock = _Clock({})
     corpus = load_corpus(corpus_dir)
+    clock.lap("corpus")
     out = Path(out_dir)
     jobs = jobs or os.cpu_count() or 1
     report = BuildReport(
@@ -358,8 +360,8 @@ def build_corpus(
         out=str(out),
         warnings=list(corpus.warnings),
         build_fingerprint=build_fingerprint(),
+        timings=clock.timings,
     )
-    clock = _Clock(report.timings)
     atomic.clean_stale(out)  # restores OUT and removes what a killed build left
     previous = _previous_documents(out) if update else None
     if update and previous is None:
@@ -404,15 +406,17 @@ def build_corpus(
 def _open_store(
     tmp: Path, out: Path, previous: dict | None, kept: dict[str, DocumentReport]
 ) -> ox.Store:
-    """A new store, or a copy of the previous one without the graphs to replace."""
+    """A new store, or a copy of the previous one holding only the graphs to keep (the
+    graphs of changed and removed documents, the ontology graph and any derived graph,
+    such as the analytics, are dropped: they are written again)."""
     path = tmp / graph_store.STORE_DIR
     if previous is None:
         return graph_store.create_store(path)
     store = graph_store.copy_store(out / graph_store.STORE_DIR, path)
     keep = {d.graph for d in kept.values()}
-    for graph in sorted({d.graph for d in previous.values() if d.graph} - keep):
-        store.remove_graph(ox.NamedNode(graph))
-    store.remove_graph(ox.NamedNode(str(ONTOLOGY_IRI)))
+    for graph in sorted(g.value for g in store.named_graphs()):
+        if graph not in keep:
+            store.remove_graph(ox.NamedNode(graph))
     return store
 
 

@@ -11,7 +11,9 @@ The files are a function of the quads alone, written as Oxigraph's store writes 
 ``"1"``), so that quads fresh from the mapper and quads read back from the store give the
 same bytes. Memory does not grow with the corpus: the lines of ``graph.nq`` go through an
 external sort (:class:`LineSorter`: GNU ``sort`` when present, else sorted runs merged in
-Python) and ``graph.ttl`` is streamed from the sorted ``graph.nq``.
+Python) whose output is written to ``graph.nq`` and, in the same pass, regrouped into
+``graph.ttl`` by :class:`TurtleWriter` (text, not objects: copies of a triple in several
+graphs are adjacent lines of the sorted output).
 
 >>> quads = [ox.Quad(ox.NamedNode("http://e/s"), ox.NamedNode("http://e/p"),
 ...                  ox.Literal("01", datatype=ox.NamedNode(XSD_INTEGER)),
@@ -23,8 +25,8 @@ b'<http://e/s> <http://e/p> "1"^^<http://www.w3.org/2001/XMLSchema#integer> <htt
 from __future__ import annotations
 
 import heapq
-import io
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -141,28 +143,28 @@ def _gnu_sort() -> str | None:
 
 
 class LineSorter:
-    """Sorts lines bytewise into ``target`` (distinct), without holding them in memory.
+    """Sorts lines bytewise (distinct) without holding them in memory.
 
     GNU ``sort`` (``LC_ALL=C``, bounded buffer, temporary runs in ``workdir``) reads the
     lines through a pipe while the caller goes on; without it, runs of ``memory`` bytes
-    are sorted in Python and merged. Both give the same bytes.
+    are sorted in Python and merged. Both give the same lines, read back with
+    :meth:`sorted_lines` (or written to a file by :meth:`finish`).
 
     >>> folder = Path(tempfile.mkdtemp())
-    >>> sorter = LineSorter(folder / "out.txt", folder, system_sort=False)
-    >>> sorter.write(b"c\\na\\n"); sorter.write(b"b\\na\\n"); sorter.finish()
-    >>> (folder / "out.txt").read_bytes()
-    b'a\\nb\\nc\\n'
+    >>> sorter = LineSorter(folder, system_sort=False)
+    >>> sorter.write(b"c\\na\\n"); sorter.write(b"b\\na\\n")
+    >>> list(sorter.sorted_lines())
+    [b'a\\n', b'b\\n', b'c\\n']
     """
 
     def __init__(
         self,
-        target: Path,
         workdir: Path,
         memory: int = SORT_MEMORY,
         jobs: int = 1,
         system_sort: bool | None = None,
     ):
-        self.target, self.memory = Path(target), memory
+        self.memory = memory
         self._workdir = Path(tempfile.mkdtemp(prefix=".sort-", dir=workdir))
         self._runs: list[Path] = []
         self._buffer: list[bytes] = []
@@ -172,19 +174,11 @@ class LineSorter:
         if system_sort and command is None:
             raise RuntimeError("GNU sort is not available")
         if command:
+            options = ["-u", "-S", f"{max(1, memory >> 10)}K", f"--parallel={max(1, jobs)}"]
             self._process = subprocess.Popen(
-                [
-                    command,
-                    "-u",
-                    "-S",
-                    f"{max(1, memory >> 10)}K",
-                    f"--parallel={max(1, jobs)}",
-                    "-T",
-                    str(self._workdir),
-                    "-o",
-                    str(self.target),
-                ],
+                [command, *options, "-T", str(self._workdir)],
                 stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
                 env={**os.environ, "LC_ALL": "C"},
             )
 
@@ -206,17 +200,20 @@ class LineSorter:
         self._runs.append(run)
         self._buffer, self._buffered = [], 0
 
-    def finish(self) -> None:
-        """Write ``target``; raise ``RuntimeError`` if the sort failed."""
+    def sorted_lines(self) -> Iterator[bytes]:
+        """Every line written, sorted and distinct, as they come out of the merge; raises
+        ``RuntimeError`` at the end if the sort failed."""
         try:
             if self._process is not None:
                 self._process.stdin.close()
+                yield from self._process.stdout
+                self._process.stdout.close()
                 if self._process.wait() != 0:
                     raise RuntimeError(f"sort failed with status {self._process.returncode}")
                 return
             if self._buffer:
                 self._spill()
-            with ExitStack() as stack, open(self.target, "wb") as out:
+            with ExitStack() as stack:
                 # Compare lines without their newline, as sort(1) does.
                 runs = [
                     (line[:-1] for line in stack.enter_context(open(run, "rb")))
@@ -225,10 +222,15 @@ class LineSorter:
                 previous = None
                 for line in heapq.merge(*runs):
                     if line != previous:
-                        out.write(line + b"\n")
+                        yield line + b"\n"
                         previous = line
         finally:
-            shutil.rmtree(self._workdir, ignore_errors=True)
+            self.abort()
+
+    def finish(self, target: Path) -> None:
+        """Write the sorted lines to ``target``."""
+        with open(target, "wb") as out:
+            out.writelines(self.sorted_lines())
 
     def abort(self) -> None:
         """Stop sorting and remove the temporary files."""
@@ -238,25 +240,89 @@ class LineSorter:
         shutil.rmtree(self._workdir, ignore_errors=True)
 
 
-class _LinesReader(io.RawIOBase):
-    """A binary stream over an iterator of byte strings (to feed Oxigraph's parser)."""
+class TurtleWriter:
+    """Writes N-Triples lines as Turtle, grouping a subject's triples (``;``) and a
+    predicate's objects (``,``), with prefixed names where the local part is plain.
 
-    def __init__(self, chunks: Iterator[bytes]):
-        self._chunks, self._pending = chunks, b""
+    The terms of N-Triples are valid Turtle terms, so lines are regrouped as text, without
+    parsing them into objects: several times faster than a parser and serialiser pair.
+    Lines must come grouped by subject (sorted lines are).
 
-    def readable(self) -> bool:
-        return True
+    >>> import io
+    >>> out = io.BytesIO()
+    >>> writer = TurtleWriter(out, {"ex": "http://e/"})
+    >>> for line in [b'<http://e/s> <http://e/p> "1"^^<http://www.w3.org/2001/XMLSchema#integer>',
+    ...              b'<http://e/s> <http://e/p> <http://e/o>',
+    ...              b'<http://e/s> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://e/C>']:
+    ...     writer.add(line)
+    >>> writer.close()
+    >>> out.getvalue().decode().splitlines()
+    ['@prefix ex: <http://e/> .', 'ex:s ex:p 1 , ex:o ;', '\\ta ex:C .']
+    """
 
-    def readinto(self, buffer) -> int:
-        while not self._pending:
-            batch = b"".join(chunk for _, chunk in zip(range(4096), self._chunks, strict=False))
-            if not batch:
-                return 0
-            self._pending = batch
-        size = min(len(buffer), len(self._pending))
-        buffer[:size] = self._pending[:size]
-        self._pending = self._pending[size:]
-        return size
+    _TYPE = b"<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+    _BARE = {  # datatypes whose canonical lexical forms Turtle writes bare
+        b"<http://www.w3.org/2001/XMLSchema#integer>": re.compile(rb'"[+-]?[0-9]+"'),
+        b"<http://www.w3.org/2001/XMLSchema#boolean>": re.compile(rb'"(?:true|false)"'),
+    }
+
+    def __init__(self, output, prefixes: dict[str, str]):
+        self._output = output
+        self._pending: list[bytes] = []
+        self._subject = self._predicate = None
+        names = sorted(prefixes.items(), key=lambda item: (-len(item[1]), item[0]))
+        self._names = {iri.encode(): name.encode() for name, iri in names}
+        alternatives = b"|".join(re.escape(iri.encode()) for _, iri in names)
+        self._iri = re.compile(rb"<(" + alternatives + rb")([A-Za-z_][A-Za-z0-9_-]*)>")
+        self._cache: dict[bytes, bytes] = {}
+        output.write(
+            b"".join(f"@prefix {n}: <{i}> .\n".encode() for n, i in sorted(prefixes.items()))
+        )
+
+    def _term(self, term: bytes) -> bytes:
+        if term.startswith(b"<"):
+            found = self._iri.fullmatch(term)
+            return self._names[found.group(1)] + b":" + found.group(2) if found else term
+        if term.endswith(b">"):  # a typed literal
+            cached = self._cache.get(term)
+            if cached is None:
+                lexical, _, datatype = term.rpartition(b"^^")
+                bare = self._BARE.get(datatype)
+                if bare is not None and bare.fullmatch(lexical):
+                    cached = lexical[1:-1]
+                else:
+                    cached = lexical + b"^^" + self._term(datatype)
+                if len(self._cache) < 1 << 16:
+                    self._cache[term] = cached
+            return cached
+        return term
+
+    def add(self, line: bytes) -> None:
+        """Add one N-Triples line (``S P O``, without the final `` .`` and newline)."""
+        subject, predicate, value = line.split(b" ", 2)
+        value = self._term(value)
+        if subject == self._subject:
+            if predicate == self._predicate:
+                self._pending.append(b" , " + value)
+            else:
+                verb = b"a" if predicate == self._TYPE else self._term(predicate)
+                self._pending.append(b" ;\n\t" + verb + b" " + value)
+        else:
+            if self._subject is not None:
+                self._pending.append(b" .\n")
+            verb = b"a" if predicate == self._TYPE else self._term(predicate)
+            self._pending.append(self._term(subject) + b" " + verb + b" " + value)
+            if len(self._pending) > 4096:
+                self._output.write(b"".join(self._pending))
+                self._pending = []
+        self._subject, self._predicate = subject, predicate
+
+    def close(self) -> None:
+        """Write what is pending (the output stays open)."""
+        if self._subject is not None:
+            self._pending.append(b" .\n")
+        self._output.write(b"".join(self._pending))
+        self._pending = []
 
 
 @dataclass
@@ -267,30 +333,36 @@ class FileCounts:
     triples: int = 0
 
 
-def write_turtle(nquads_path: Path, turtle_path: Path, exclude_graph: str) -> FileCounts:
-    """Write the distinct triples of a sorted N-Quads file, except one graph's, as Turtle.
+def write_nquads_and_turtle(
+    lines: Iterable[bytes], nquads_path: Path, turtle_path: Path, exclude_graph: str
+) -> FileCounts:
+    """Write sorted N-Quads lines to ``nquads_path`` and, except one graph's, their
+    distinct triples as Turtle to ``turtle_path``, in one pass.
 
-    In sorted N-Quads the copies of a triple in several graphs are adjacent lines, so one
-    pass drops the graph names and the repeats.
+    In sorted N-Quads the copies of a triple in several graphs are adjacent lines, so
+    dropping the graph names and the repeats needs no memory.
     """
     counts = FileCounts()
     excluded = f" <{exclude_graph}> .\n".encode()
-
-    def triples() -> Iterator[bytes]:
+    with open(nquads_path, "wb") as nquads, open(turtle_path, "wb") as turtle:
+        writer = TurtleWriter(turtle, prefixes())
         previous = None
-        with open(nquads_path, "rb") as lines:
-            for line in lines:
-                counts.quads += 1
-                if line.endswith(excluded):
-                    continue
-                triple = line[: line.rindex(b" ", 0, len(line) - 3)]  # drop " <graph> ."
-                if triple != previous:
-                    counts.triples += 1
-                    previous = triple
-                    yield triple + b" .\n"
-
-    parsed = ox.parse(_LinesReader(triples()), format=ox.RdfFormat.N_TRIPLES)
-    ox.serialize(parsed, str(turtle_path), format=ox.RdfFormat.TURTLE, prefixes=prefixes())
+        batch: list[bytes] = []
+        for line in lines:
+            counts.quads += 1
+            batch.append(line)
+            if len(batch) >= 4096:
+                nquads.write(b"".join(batch))
+                batch = []
+            if line.endswith(excluded):
+                continue
+            triple = line[: line.rindex(b" ", 0, len(line) - 3)]  # drop " <graph> .\n"
+            if triple != previous:
+                writer.add(triple)
+                previous = triple
+                counts.triples += 1
+        nquads.write(b"".join(batch))
+        writer.close()
     return counts
 
 
@@ -306,9 +378,7 @@ class GraphFiles:
         self, folder: Path, ontology_graph: str, jobs: int = 1, system_sort: bool | None = None
     ):
         self.folder, self.ontology_graph = Path(folder), ontology_graph
-        self._sorter = LineSorter(
-            self.folder / GRAPH_FILES["nquads"], self.folder, jobs=jobs, system_sort=system_sort
-        )
+        self._sorter = LineSorter(self.folder, jobs=jobs, system_sort=system_sort)
         self._trig = open(self.folder / GRAPH_FILES["trig"], "wb")  # noqa: SIM115
         self._trig.write(prefix_header())
 
@@ -320,8 +390,8 @@ class GraphFiles:
     def close(self) -> FileCounts:
         """Finish the three files; the counts of quads and distinct data triples."""
         self._trig.close()
-        self._sorter.finish()
-        return write_turtle(
+        return write_nquads_and_turtle(
+            self._sorter.sorted_lines(),
             self.folder / GRAPH_FILES["nquads"],
             self.folder / GRAPH_FILES["turtle"],
             self.ontology_graph,
