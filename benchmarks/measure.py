@@ -25,6 +25,8 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+import pyoxigraph as ox
+
 PROC = Path("/proc")
 PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
@@ -140,8 +142,9 @@ _FLOOR = """
 import json, resource, sys, time
 import pyoxigraph as ox
 start = time.perf_counter()
-store = ox.Store(sys.argv[2])
-store.bulk_load(path=sys.argv[1], format=ox.RdfFormat.N_QUADS)
+store = ox.Store(sys.argv[1])
+for path in sys.argv[2:]:  # N-Quads (N-Triples lines go to the default graph)
+    store.bulk_load(path=path, format=ox.RdfFormat.N_QUADS)
 store.flush()
 seconds = time.perf_counter() - start
 usage = resource.getrusage(resource.RUSAGE_SELF)
@@ -150,12 +153,20 @@ print(json.dumps({"seconds": seconds, "quads": len(store), "peak_rss": usage.ru_
 """
 
 
-def load_floor(nquads: Path, store_dir: Path) -> dict:
-    """Oxigraph alone bulk-loading an N-Quads file into a fresh on-disk store, in its own
-    process: the seconds it takes (timed inside, without interpreter start-up), and the
-    peak memory of that process."""
+def dump_merged_graph(out: Path, target: Path) -> None:
+    """Write the merged default graph of the store built in ``out`` as N-Triples."""
+    from policykg.graph.store import open_store
+
+    store = open_store(out)
+    store.dump(path=str(target), format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+
+
+def load_floor(files: list[Path], store_dir: Path) -> dict:
+    """Oxigraph alone bulk-loading N-Quads files, one after the other, into a fresh on-disk
+    store, in its own process: the seconds it takes (timed inside, without interpreter
+    start-up), and the peak memory of that process."""
     done = subprocess.run(
-        [sys.executable, "-c", _FLOOR, str(nquads), str(store_dir)], capture_output=True
+        [sys.executable, "-c", _FLOOR, str(store_dir), *map(str, files)], capture_output=True
     )
     if done.returncode != 0:
         raise RuntimeError(f"the floor load failed: {done.stderr.decode(errors='replace')[-500:]}")

@@ -33,6 +33,7 @@ from benchmarks.generate import PRESETS, generate_corpus
 from benchmarks.measure import (
     MemorySampler,
     cpu_seconds,
+    dump_merged_graph,
     load_floor,
     summary,
     timer,
@@ -78,12 +79,13 @@ import json, sys, time
 from policykg.queries.library import load_query
 from policykg.queries.runner import run_query
 name, out, runs, budget = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
-query, seconds, rows = load_query(name), [], 0
+query, seconds, rows, truncated = load_query(name), [], 0, False
 while len(seconds) < runs and (not seconds or sum(seconds) < budget):
     start = time.perf_counter()
-    rows = len(run_query(query, out_dir=out).rows)
+    result = run_query(query, out_dir=out)  # the default row limit, as `policykg query`
     seconds.append(time.perf_counter() - start)
-    print(json.dumps({"seconds": seconds, "rows": rows}), flush=True)
+    rows, truncated = len(result.rows), result.truncated
+    print(json.dumps({"seconds": seconds, "rows": rows, "truncated": truncated}), flush=True)
 """
 
 
@@ -114,7 +116,12 @@ def run_query_process(
     lines = [line for line in stdout.splitlines() if line.startswith("{")]
     done = json.loads(lines[-1]) if lines else None
     if done and done["seconds"]:
-        result = {**summary(done["seconds"]), "rows": done["rows"], "peak_rss": peak}
+        result = {
+            **summary(done["seconds"]),
+            "rows": done["rows"],
+            "truncated": done["truncated"],
+            "peak_rss": peak,
+        }
         if stopped:
             result["note"] = stopped
         return result
@@ -222,10 +229,15 @@ def run_size(
             phases=report.timings,
             graph_nq_bytes=(out / "graph.nq").stat().st_size,
         )
-        floor_store = workdir / "floor-store"
+        # The floor loads what the build put in the store: the named graphs (graph.nq)
+        # and the merged default graph (dumped here, untimed).
+        floor_store, merged = workdir / "floor-store", workdir / "merged.nt"
+        dump_merged_graph(out, merged)
+        figures["merged_triples"] = sum(1 for _ in merged.open("rb"))
         figures["load_at_floor"] = _load()
-        figures["floor"] = load_floor(out / "graph.nq", floor_store)
+        figures["floor"] = load_floor([out / "graph.nq", merged], floor_store)
         shutil.rmtree(floor_store, ignore_errors=True)
+        merged.unlink()
         with memory.phase("queries"):
             figures["queries"] = run_queries(out, query_runs, query_timeout, memory_cap)
         with memory.phase("centrality"):

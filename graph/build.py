@@ -413,6 +413,7 @@ def _open_store(
     if previous is None:
         return graph_store.create_store(path)
     store = graph_store.copy_store(out / graph_store.STORE_DIR, path)
+    graph_store.clear_merged(store)  # written again from the named graphs
     keep = {d.graph for d in kept.values()}
     for graph in sorted(g.value for g in store.named_graphs()):
         if graph not in keep:
@@ -432,6 +433,7 @@ def _stream(
 ) -> None:
     """Documents in corpus order -> the store and the graph files; fills ``report``."""
     loader = graph_store.BatchLoader(store)
+    merged = None
     graph_files = GraphFiles(tmp, str(ONTOLOGY_IRI), jobs=jobs)
     try:
         results = iter(workers)
@@ -456,10 +458,14 @@ def _stream(
         clock.lap("documents")
         loader.close()
         clock.lap("load")
-        counts = graph_files.close()
+        merged = graph_store.BatchLoader(store)  # the merged default graph (see .store)
+        counts = graph_files.close(merged=merged.add)
+        merged.close()
         clock.lap("files")
     except BaseException:
         loader.abort()
+        if merged is not None:
+            merged.abort()
         graph_files.abort()
         raise
     report.quads, report.triples = counts.quads, counts.triples

@@ -290,6 +290,6 @@ def check_output(out_dir: str | Path, infer: bool = False) -> ReasoningReport:
         lines = sorted(set(nquads.splitlines()))
         (out / INFERRED_FILE).write_bytes(b"".join(line + b"\n" for line in lines))
         writable = graph_store.create_store(out / graph_store.STORE_DIR)
-        graph_store.replace_graph(writable, graph, nquads)
+        graph_store.replace_derived_graph(writable, graph, quads)
         writable.flush()
     return report

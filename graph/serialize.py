@@ -30,7 +30,7 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -334,34 +334,49 @@ class FileCounts:
 
 
 def write_nquads_and_turtle(
-    lines: Iterable[bytes], nquads_path: Path, turtle_path: Path, exclude_graph: str
+    lines: Iterable[bytes],
+    nquads_path: Path,
+    turtle_path: Path,
+    exclude_graph: str,
+    merged: Callable[[bytes], None] | None = None,
 ) -> FileCounts:
     """Write sorted N-Quads lines to ``nquads_path`` and, except one graph's, their
     distinct triples as Turtle to ``turtle_path``, in one pass.
 
     In sorted N-Quads the copies of a triple in several graphs are adjacent lines, so
-    dropping the graph names and the repeats needs no memory.
+    dropping the graph names and the repeats needs no memory. ``merged``, when given,
+    receives the distinct triples of *all* the graphs as N-Triples lines, in batches
+    (the build loads them into the store's default graph: see :mod:`.store`).
     """
     counts = FileCounts()
     excluded = f" <{exclude_graph}> .\n".encode()
     with open(nquads_path, "wb") as nquads, open(turtle_path, "wb") as turtle:
         writer = TurtleWriter(turtle, prefixes())
-        previous = None
+        previous = previous_any = None
         batch: list[bytes] = []
+        distinct: list[bytes] = []
         for line in lines:
             counts.quads += 1
             batch.append(line)
+            triple = line[: line.rindex(b" ", 0, len(line) - 3)]  # drop " <graph> .\n"
             if len(batch) >= 4096:
                 nquads.write(b"".join(batch))
                 batch = []
+                if merged is not None:
+                    merged(b"".join(distinct))
+                    distinct = []
+            if merged is not None and triple != previous_any:
+                distinct.append(triple + b" .\n")
+                previous_any = triple
             if line.endswith(excluded):
                 continue
-            triple = line[: line.rindex(b" ", 0, len(line) - 3)]  # drop " <graph> .\n"
             if triple != previous:
                 writer.add(triple)
                 previous = triple
                 counts.triples += 1
         nquads.write(b"".join(batch))
+        if merged is not None:
+            merged(b"".join(distinct))
         writer.close()
     return counts
 
@@ -387,14 +402,18 @@ class GraphFiles:
         self._sorter.write(nquads)
         self._trig.write(trig_body(nquads) if trig is None else trig)
 
-    def close(self) -> FileCounts:
-        """Finish the three files; the counts of quads and distinct data triples."""
+    def close(self, merged: Callable[[bytes], None] | None = None) -> FileCounts:
+        """Finish the three files; the counts of quads and distinct data triples.
+
+        ``merged`` receives the distinct triples of all the graphs (N-Triples lines).
+        """
         self._trig.close()
         return write_nquads_and_turtle(
             self._sorter.sorted_lines(),
             self.folder / GRAPH_FILES["nquads"],
             self.folder / GRAPH_FILES["turtle"],
             self.ontology_graph,
+            merged,
         )
 
     def abort(self) -> None:
@@ -421,8 +440,10 @@ def write_graph_files(
 
 
 def sorted_nquads(store: ox.Store) -> bytes:
-    """Every quad of the store's named graphs as N-Quads, lines sorted (held in memory)."""
-    return sort_lines(store.dump(format=ox.RdfFormat.N_QUADS) or b"")
+    """Every quad of the store's named graphs as N-Quads, lines sorted (held in memory;
+    the merged default graph is left out)."""
+    graphs = sorted(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode))
+    return sort_lines(b"".join(graph_nquads(store, ox.NamedNode(g)) for g in graphs))
 
 
 def union_triples(store: ox.Store, graphs: list[ox.NamedNode]) -> list[ox.Triple]:

@@ -2,10 +2,10 @@
 
 Two processes, one address:
 
-- the Oxigraph server (PyPI ``oxigraph``) runs ``serve-read-only --union-default-graph``
-  on the built store, bound to a free port of 127.0.0.1 that nothing else sees (read-only
-  mode opens the RocksDB store as a secondary, so it works beside other readers and even
-  beside a writer);
+- the Oxigraph server (PyPI ``oxigraph``) runs ``serve-read-only`` on the built store
+  (whose default graph is the merged graph: see :mod:`policykg.graph.store`), bound to a
+  free port of 127.0.0.1 that nothing else sees (read-only mode opens the RocksDB store as
+  a secondary, so it works beside other readers and even beside a writer);
 - a small proxy (``http.server``) listens on HOST:PORT (127.0.0.1:7878 by default) and
   serves the query page at ``/`` (also written to ``OUT/queries.html``), the SPARQL 1.1
   Protocol at ``/query`` and ``/sparql`` (GET or POST; updates refused with 403), library
@@ -365,7 +365,6 @@ class Server:
                 str(store),
                 "--bind",
                 f"{DEFAULT_HOST}:{inner}",
-                "--union-default-graph",
             ],
             stdout=self.log,
             stderr=subprocess.STDOUT,

@@ -6,6 +6,16 @@ The store is fed N-Quads streams, never triple by triple: a build hands batches 
 N-Quads to a :class:`BatchLoader`, which bulk-loads them in a background thread while the
 parsers go on; an incremental build works on a :func:`copy_store` of the previous one.
 
+Each source document keeps its own named graph (provenance: ``GRAPH ?g { … }``), and the
+store's *default graph* holds the merged knowledge graph: the distinct triples of all the
+named graphs, written by the build in the same pass as ``graph.nq``. Queries without
+``GRAPH`` read that default graph (:func:`query`): set semantics, whereas Oxigraph's
+union of the named graphs is a multiset where a fiche typed in three documents would
+multiply every join through it (measured at national scale: 1.9M rows instead of 100k,
+and 35 s instead of 4 s, for a six-pattern join). Graphs written after the build, such as
+the analytics, go through :func:`replace_derived_graph`, which keeps the default graph
+equal to the union.
+
 >>> import tempfile
 >>> store = create_store(Path(tempfile.mkdtemp()) / "store")
 >>> load_nquads(store, b'<http://e/s> <http://e/p> "o" <http://e/g> .\\n')
@@ -62,6 +72,51 @@ def copy_store(source: Path, target: Path) -> ox.Store:
     return ox.Store(str(target))
 
 
+def query(store: ox.Store, text: str, **options):
+    """Evaluate a SPARQL query on the merged default graph of a built store (see the
+    module doc); ``options`` go to :meth:`pyoxigraph.Store.query` (``substitutions``…)."""
+    return store.query(text, **options)
+
+
+def clear_merged(store: ox.Store) -> None:
+    """Empty the merged default graph (an update writes it again from the named graphs)."""
+    store.clear_graph(ox.DefaultGraph())
+
+
+def merge_named_graphs(store: ox.Store) -> None:
+    """Write the merged default graph again from the named graphs, in memory (for stores
+    filled without ``policykg build``, which streams it instead)."""
+    clear_merged(store)
+    triples = store.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+    default = ox.DefaultGraph()
+    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, default) for t in triples)
+
+
+def replace_derived_graph(
+    store: ox.Store, graph: ox.NamedNode, quads: Iterable[ox.Quad], own_subjects: bool = False
+) -> None:
+    """Replace a named graph written after the build (analytics, inferences) and keep the
+    merged default graph equal to the union of the named graphs.
+
+    A triple of the old graph leaves the default graph unless another named graph holds
+    it; with ``own_subjects`` (every subject of the graph is its own, e.g. the analytics
+    resources) that check is skipped.
+    """
+    default = ox.DefaultGraph()
+    stale = list(store.quads_for_pattern(None, None, None, graph))
+    store.remove_graph(graph)
+    for q in stale:
+        if not own_subjects and any(
+            other.graph_name != default
+            for other in store.quads_for_pattern(q.subject, q.predicate, q.object, None)
+        ):
+            continue
+        store.remove(ox.Quad(q.subject, q.predicate, q.object, default))
+    new = list(quads)
+    store.bulk_extend(new)
+    store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, default) for q in new)
+
+
 def load_nquads(store: ox.Store, data: bytes) -> None:
     """Bulk-load N-Quads bytes into the store."""
     if data:
@@ -71,12 +126,6 @@ def load_nquads(store: ox.Store, data: bytes) -> None:
 def load_quads(store: ox.Store, quads: Iterable[ox.Quad]) -> None:
     """Add quads in one bulk operation."""
     store.bulk_extend(quads)
-
-
-def replace_graph(store: ox.Store, graph: ox.NamedNode, data: bytes) -> None:
-    """Replace one named graph whole with the quads of ``data`` (N-Quads)."""
-    store.remove_graph(graph)
-    load_nquads(store, data)
 
 
 _COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"

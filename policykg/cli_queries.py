@@ -14,6 +14,7 @@ import click
 from policykg.cli_common import out_option, user_errors
 from policykg.errors import PolicykgError
 from policykg.queries.formats import FORMATS
+from policykg.queries.runner import ROW_LIMIT
 
 
 def parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -94,10 +95,23 @@ def queries_command(tag: str | None) -> None:
     show_default=True,
     help="Seconds to wait for a remote endpoint.",
 )
+@click.option(
+    "--limit",
+    type=click.IntRange(min=0),
+    default=ROW_LIMIT,
+    show_default=True,
+    help="Rows to print at most (0: all); a note on stderr says when more rows matched.",
+)
 @out_option
 @user_errors
 def query_command(
-    name: str, params: tuple[str, ...], endpoint: str | None, fmt: str, timeout: float, out: Path
+    name: str,
+    params: tuple[str, ...],
+    endpoint: str | None,
+    fmt: str,
+    timeout: float,
+    limit: int,
+    out: Path,
 ) -> None:
     """Run a library query by NAME, or your own FILE.rq, on the graph built in OUT.
 
@@ -109,10 +123,18 @@ def query_command(
     from policykg.queries.runner import run_query
 
     query = load_query(name)
-    result = run_query(query, parse_params(params), out_dir=out, endpoint=endpoint, timeout=timeout)
+    result = run_query(
+        query, parse_params(params), out_dir=out, endpoint=endpoint, timeout=timeout, limit=limit
+    )
     prefixes = {**default_prefixes(), **query_prefixes(query.text)}
     text = render(result, fmt, prefixes=prefixes)
     click.echo(text, nl=not text.endswith("\n"))
+    if result.truncated:
+        click.echo(
+            f"note: the first {limit:,} rows are shown and more rows match; pass --limit 0"
+            " for every row (or narrow the query with --param)",
+            err=True,
+        )
 
 
 @click.command("publish")

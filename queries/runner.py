@@ -1,10 +1,13 @@
 """Run a query of the library (or a user's ``.rq``) on the built store or a remote endpoint.
 
 Both paths query the *union of the named graphs* as the default graph, since the build
-keeps each source document in its own named graph: the embedded store through pyoxigraph's
-``use_default_graph_as_union``, a remote endpoint through its own setting (Oxigraph server:
+keeps each source document in its own named graph: the embedded store through its merged
+default graph (the distinct triples of all the named graphs, see
+:mod:`policykg.graph.store`), a remote endpoint through its own setting (Oxigraph server:
 ``--union-default-graph``; Apache Jena Fuseki: ``tdb2:unionDefaultGraph true``; Virtuoso
-does so by default). Parameters are bound as RDF terms (see :mod:`policykg.queries.library`).
+does so by default). The library's queries use ``DISTINCT`` so that a union that keeps
+duplicates gives the same answers. Parameters are bound as RDF terms (see
+:mod:`policykg.queries.library`).
 
 Results are RDF terms (pyoxigraph), and :meth:`QueryResult.canonical_rows` gives them as
 strings in one canonical form so that two engines' answers can be compared.
@@ -21,9 +24,10 @@ import json
 import re
 import socket
 import urllib.error
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from itertools import islice
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -40,6 +44,9 @@ from policykg.queries.library import (
 )
 
 DEFAULT_TIMEOUT = 60.0
+ROW_LIMIT = 10_000
+"""Rows returned by default (Virtuoso's ``ResultSetMaxRows`` is the same): a query that
+matches more says so (:attr:`QueryResult.truncated`); ``limit=0`` returns every row."""
 _INTEGER_TYPES = {
     XSD + t
     for t in (
@@ -75,6 +82,8 @@ class QueryResult:
     variables: list[str]
     rows: list[tuple[ox.Term | None, ...]] = field(default_factory=list)
     boolean: bool | None = None
+    truncated: bool = False
+    """More rows matched than the limit: :attr:`rows` holds the first ones, in order."""
 
     def canonical_rows(self) -> list[tuple[str, ...]]:
         """The rows as strings in a canonical form (for comparing two engines' answers)."""
@@ -193,25 +202,39 @@ def bound_text(query: Query, params: Mapping[str, str] | None = None) -> str:
     return text
 
 
+def limit_rows(result: QueryResult, rows: Iterable, limit: int) -> QueryResult:
+    """Fill ``result.rows`` from ``rows``, keeping the first ``limit`` (all when 0): rows
+    are taken lazily, so the ones beyond the limit are never converted.
+
+    >>> limit_rows(QueryResult("select", ["n"]), iter([(1,), (2,), (3,)]), 2)
+    QueryResult(kind='select', variables=['n'], rows=[(1,), (2,)], boolean=None, truncated=True)
+    """
+    rows = iter(rows)
+    taken = list(islice(rows, limit)) if limit else list(rows)
+    result.rows = taken
+    result.truncated = bool(limit) and next(rows, None) is not None
+    return result
+
+
 def _from_solutions(
-    solutions: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, kind: str
+    solutions: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, kind: str, limit: int
 ) -> QueryResult:
     if kind == "ask":
         return QueryResult("ask", [], [], boolean=bool(solutions))
     if kind == "graph":
-        rows = [(t.subject, t.predicate, t.object) for t in solutions]
-        return QueryResult("graph", ["subject", "predicate", "object"], rows)
+        triples = ((t.subject, t.predicate, t.object) for t in solutions)
+        return limit_rows(QueryResult("graph", ["subject", "predicate", "object"]), triples, limit)
     variables = [v.value for v in solutions.variables]
-    rows = [tuple(solution[v] for v in variables) for solution in solutions]
-    return QueryResult("select", variables, rows)
+    rows = (tuple(solution[v] for v in variables) for solution in solutions)
+    return limit_rows(QueryResult("select", variables), rows, limit)
 
 
-def _run_embedded(text: str, kind: str, out_dir: str | Path) -> QueryResult:
-    from policykg.graph.store import open_store
+def _run_embedded(text: str, kind: str, out_dir: str | Path, limit: int) -> QueryResult:
+    from policykg.graph.store import open_store, query
 
     store = open_store(out_dir)
     try:
-        return _from_solutions(store.query(text, use_default_graph_as_union=True), kind)
+        return _from_solutions(query(store, text), kind, limit)
     except OSError as exc:
         raise PolicykgError(f"cannot read the store: {exc}", path=out_dir) from None
 
@@ -342,16 +365,19 @@ def run_query(
     out_dir: str | Path | None = None,
     endpoint: str | None = None,
     timeout: float = DEFAULT_TIMEOUT,
+    limit: int = ROW_LIMIT,
 ) -> QueryResult:
     """Run a query (a :class:`Query`, a library name or a ``.rq`` path) with parameters.
 
     On ``endpoint`` (a SPARQL 1.1 Protocol URL) when given, else on the store built in
-    ``out_dir`` (default ``out``). Errors are :class:`PolicykgError` with one line.
+    ``out_dir`` (default ``out``). At most ``limit`` rows are returned (``0``: all; see
+    :data:`ROW_LIMIT`). Errors are :class:`PolicykgError` with one line.
     """
     if not isinstance(query, Query):
         query = load_query(query)
     text = bound_text(query, params)
     kind = query_kind(text)
     if endpoint:
-        return _run_remote(text, kind, endpoint, timeout)
-    return _run_embedded(text, kind, out_dir if out_dir is not None else "out")
+        result = _run_remote(text, kind, endpoint, timeout)
+        return limit_rows(result, result.rows, limit) if kind != "ask" else result
+    return _run_embedded(text, kind, out_dir if out_dir is not None else "out", limit)

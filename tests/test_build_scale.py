@@ -29,7 +29,7 @@ from policykg.graph.serialize import (
     sort_lines,
     write_graph_files,
 )
-from policykg.graph.store import open_store
+from policykg.graph.store import count_quads, open_store
 from policykg.ontology.namespace import ONTOLOGY_IRI
 
 FILES = (*GRAPH_FILES.values(), "report.json")
@@ -109,13 +109,33 @@ def test_every_document_builds_and_the_counts_match_the_files(parallel):
     union = "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o }"
     union += f" FILTER(?g != <{ONTOLOGY_IRI}>) }} }}"
     assert int(next(iter(store.query(union)))["n"].value) == report["triples"]
-    assert len(store) == report["quads"]
+    assert count_quads(store) == report["quads"]
 
 
-def test_graph_nq_holds_what_the_store_holds(parallel):
+def test_graph_nq_holds_what_the_named_graphs_hold(parallel):
     store = open_store(parallel)
-    dumped = sort_lines(store.dump(format=ox.RdfFormat.N_QUADS))
+    quads = ox.parse(store.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
+    named = [q for q in quads if isinstance(q.graph_name, ox.NamedNode)]
+    dumped = sort_lines(ox.serialize(named, format=ox.RdfFormat.N_QUADS))
     assert dumped == (parallel / "graph.nq").read_bytes()
+
+
+def test_the_default_graph_is_the_set_union_of_the_named_graphs(parallel):
+    """Queries without GRAPH read the merged default graph: each triple of any named
+    graph once, and nothing else."""
+    store = open_store(parallel)
+    default = {
+        (q.subject, q.predicate, q.object)
+        for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())
+    }
+    union = {
+        (q.subject, q.predicate, q.object)
+        for q in ox.parse(path=str(parallel / "graph.nq"), format=ox.RdfFormat.N_QUADS)
+    }
+    assert default == union
+    assert len(store) == count_quads(store) + len(union)
+    rows = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    assert int(next(iter(rows))["n"].value) == len(union)
 
 
 def test_the_graph_files_can_be_written_again_from_the_store_alone(parallel, tmp_path):

@@ -15,7 +15,7 @@ from rdflib.plugins.sparql import prepareQuery
 
 from policykg.cli_queries import COMMANDS
 from policykg.errors import InputError, PolicykgError
-from policykg.graph.store import create_store, load_nquads, open_store
+from policykg.graph.store import create_store, load_nquads, merge_named_graphs, open_store
 from policykg.queries.formats import render
 from policykg.queries.library import (
     PARAM_TYPES,
@@ -63,6 +63,7 @@ def make_out(folder: Path, nquads: str = SAMPLE_NQUADS) -> Path:
     """An output folder holding a store built from N-Quads (what `policykg build` writes)."""
     store = create_store(folder / "store")
     load_nquads(store, nquads.encode("utf-8"))
+    merge_named_graphs(store)
     store.flush()
     del store
     return folder
@@ -136,6 +137,24 @@ def test_labels_finds_text_ignoring_case_in_every_label_property(out):
         "Note sur le quartier Europe",
         "Santé dans les quartiers | accès aux soins",
     ]
+
+
+def test_a_row_limit_keeps_the_first_rows_in_order_and_says_more_matched(out):
+    every = run_query("labels", {"text": "e"}, out_dir=out, limit=0)
+    assert len(every.rows) > 2 and not every.truncated
+    first = run_query("labels", {"text": "e"}, out_dir=out, limit=2)
+    assert first.rows == every.rows[:2] and first.truncated
+    exact = run_query("labels", {"text": "e"}, out_dir=out, limit=len(every.rows))
+    assert exact.rows == every.rows and not exact.truncated
+
+
+def test_the_query_command_prints_the_limit_note_on_stderr(out):
+    result = cli("query", "labels", "-p", "text=e", "--limit", "1", "-f", "csv", str(out))
+    assert result.exit_code == 0, result.output
+    assert len(result.stdout.splitlines()) == 2  # header and one row
+    assert "first 1 rows are shown and more rows match; pass --limit 0" in result.stderr
+    result = cli("query", "labels", "-p", "text=e", "--limit", "0", "-f", "csv", str(out))
+    assert len(result.stdout.splitlines()) > 2 and "--limit" not in result.stderr
 
 
 # --- the #+ header -------------------------------------------------------------------------

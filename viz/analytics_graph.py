@@ -254,9 +254,10 @@ def write_analytics(store: ox.Store, analytics: Analytics, out_dir: str | Path) 
 
     Returns the CSV paths (under ``out_dir/analytics``).
     """
+    from policykg.graph.store import replace_derived_graph
+
     graph = ox.NamedNode(ANALYTICS_GRAPH)
-    store.remove_graph(graph)
-    store.bulk_extend(analytics_quads(analytics))
+    replace_derived_graph(store, graph, analytics_quads(analytics), own_subjects=True)
     folder = Path(out_dir) / ANALYTICS_DIR
     folder.mkdir(parents=True, exist_ok=True)
     written = []
@@ -429,7 +430,7 @@ def read_measures(store: ox.Store, scope: str = "all") -> list[dict] | None:
         ox.Variable("scope"): ox.Literal(scope),
     }
     found: dict[str, dict] = {}
-    for row in store.query(_READ, use_default_graph_as_union=True, substitutions=bindings):
+    for row in store.query(_READ, substitutions=bindings):
         node = row["node"].value
         entry = found.setdefault(
             node,
@@ -475,7 +476,7 @@ def stored_metrics(store: ox.Store, scope: str = "all") -> Metrics | None:
         ox.Variable("analytics"): ox.NamedNode(ANALYTICS_GRAPH),
         ox.Variable("scope"): ox.Literal(scope),
     }
-    for row in store.query(_NETWORK, use_default_graph_as_union=True, substitutions=bindings):
+    for row in store.query(_NETWORK, substitutions=bindings):
         result.sampled = row["sampled"].value == "true"
         result.seed = int(row["seed"].value)
         if row["pivots"] is not None:

@@ -67,10 +67,10 @@ def key_counts(store: ox.Store, analytics: Analytics | None = None) -> dict[str,
     """The counts the index shows, by SPARQL (``DISTINCT``: the union graph is a multiset)."""
     counts = {}
     for name, query in _COUNTS.items():
-        rows = store.query(_PREFIX + query, use_default_graph_as_union=True)
+        rows = store.query(_PREFIX + query)
         counts[name] = int(next(iter(rows))["n"].value)
     kinds: dict[str, set[str]] = {}
-    for row in store.query(_ACTOR_KINDS, use_default_graph_as_union=True):
+    for row in store.query(_ACTOR_KINDS):
         found = kinds.setdefault(row["actor"].value, set())
         if row["kind"] is not None:
             found.add(row["kind"].value.rsplit("/", 1)[-1])

@@ -212,7 +212,7 @@ class NetworkData:
 
 def _contract_iri(store: ox.Store, contract: str) -> tuple[str, dict[str, dict[str, str]]]:
     contracts: dict[str, dict[str, str]] = {}
-    for row in store.query(_CONTRACTS, use_default_graph_as_union=True):
+    for row in store.query(_CONTRACTS):
         entry = contracts.setdefault(row["contract"].value, {})
         for name in ("id", "label"):
             if row[name] is not None:
@@ -237,18 +237,18 @@ def load_network_data(store: ox.Store, contract: str | None = None) -> NetworkDa
         substitutions = {ox.Variable("contract"): ox.NamedNode(iri)}
         data.contracts = {iri: data.contracts[iri]}
     else:
-        for row in store.query(_CONTRACTS, use_default_graph_as_union=True):
+        for row in store.query(_CONTRACTS):
             entry = data.contracts.setdefault(row["contract"].value, {})
             for name in ("id", "label"):
                 if row[name] is not None:
                     entry[name] = min(entry.get(name, row[name].value), row[name].value)
 
     def select(query: str):
-        return store.query(query, use_default_graph_as_union=True, substitutions=substitutions)
+        return store.query(query, substitutions=substitutions)
 
     files = {
         r["doc"].value: r["file"].value
-        for r in store.query(_DOCUMENTS, use_default_graph_as_union=True)
+        for r in store.query(_DOCUMENTS)
     }
     values: dict[str, dict[str, set]] = defaultdict(lambda: defaultdict(set))
     for row in select(_UNITS):
@@ -282,7 +282,7 @@ def load_network_data(store: ox.Store, contract: str | None = None) -> NetworkDa
 def _load_actors(store: ox.Store, data: NetworkData) -> None:
     wanted = {a for _, a in data.involvement}
     props: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for row in store.query(_ACTORS, use_default_graph_as_union=True):
+    for row in store.query(_ACTORS):
         props[row["actor"].value][row["p"].value].add(row["o"].value)
     wanted |= {e for a in wanted for e in props.get(a, {}).get(str(PKG.employer), ())}
     for iri in sorted(wanted):
