@@ -20,6 +20,7 @@ from policykg.errors import PolicykgError
 
 __all__ = ["main", "out_option", "user_errors"]
 
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="policykg")
 @click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
@@ -33,15 +34,34 @@ def main(debug: bool) -> None:
 
 @main.command()
 @click.argument("corpus", required=False, type=click.Path(path_type=Path))
-@click.option("-o", "--out", type=click.Path(path_type=Path), default=DEFAULT_OUT,
-              show_default=True, help="Output folder (replaced only when the build succeeds).")
-@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
-              help="Worker processes for parsing (default: all cores).")
-@click.option("-u", "--update", is_flag=True,
-              help="Incremental: re-read only new or changed documents, keep the other "
-                   "graphs of the previous build in OUT (same result as a full build).")
-@click.option("--views/--no-views", default=True, show_default=True,
-              help="Also write the network analytics, OUT/views/*.html and OUT/index.html.")
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(path_type=Path),
+    default=DEFAULT_OUT,
+    show_default=True,
+    help="Output folder (replaced only when the build succeeds).",
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes for parsing (default: all cores).",
+)
+@click.option(
+    "-u",
+    "--update",
+    is_flag=True,
+    help="Incremental: re-read only new or changed documents, keep the other "
+    "graphs of the previous build in OUT (same result as a full build).",
+)
+@click.option(
+    "--views/--no-views",
+    default=True,
+    show_default=True,
+    help="Also write the network analytics, OUT/views/*.html and OUT/index.html.",
+)
 @user_errors
 def build(corpus: Path | None, out: Path, jobs: int | None, update: bool, views: bool) -> None:
     """Build CORPUS (a folder of fiches; default: the bundled example) into OUT.
@@ -58,8 +78,14 @@ def build(corpus: Path | None, out: Path, jobs: int | None, update: bool, views:
         if corpus is None:
             corpus = stack.enter_context(as_file(files("policykg.examples")))
             click.echo(f"building the bundled example corpus ({corpus})", err=True)
-        report = build_corpus(corpus, out, jobs=jobs, update=update, views=views,
-                              progress=lambda m: click.echo(m, err=True))
+        report = build_corpus(
+            corpus,
+            out,
+            jobs=jobs,
+            update=update,
+            views=views,
+            progress=lambda m: click.echo(m, err=True),
+        )
     click.echo(report.summary())
     if report.failed:
         sys.exit(1)
@@ -67,10 +93,20 @@ def build(corpus: Path | None, out: Path, jobs: int | None, update: bool, views:
 
 @main.command()
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--format", "fmt", type=click.Choice(["json", "yaml"]), default="json",
-              show_default=True, help="Output format (the canonical fiche format).")
-@click.option("--template", type=str, default=None,
-              help="Template name (orientation, projet, plan); detected if omitted.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "yaml"]),
+    default="json",
+    show_default=True,
+    help="Output format (the canonical fiche format).",
+)
+@click.option(
+    "--template",
+    type=str,
+    default=None,
+    help="Template name (orientation, projet, plan); detected if omitted.",
+)
 @user_errors
 def extract(file: Path, fmt: str, template: str | None) -> None:
     """Print what the loaders read from FILE, as canonical records."""

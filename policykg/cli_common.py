@@ -44,8 +44,7 @@ def user_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         except Exception as exc:  # an unexpected failure still gets one line
             if _State.debug:
                 raise
-            _fail(f"internal error: {type(exc).__name__}: {exc} (run with --debug for details)",
-                  2)
+            _fail(f"internal error: {type(exc).__name__}: {exc} (run with --debug for details)", 2)
 
     return wrapper
 
@@ -53,6 +52,9 @@ def user_errors(func: Callable[..., Any]) -> Callable[..., Any]:
 def out_option(func: Callable[..., Any]) -> Callable[..., Any]:
     """The ``OUT`` folder argument shared by the commands that read a build."""
     return click.argument(
-        "out", required=False, default=str(DEFAULT_OUT), type=click.Path(path_type=Path),
+        "out",
+        required=False,
+        default=str(DEFAULT_OUT),
+        type=click.Path(path_type=Path),
         metavar="[OUT]",
     )(func)

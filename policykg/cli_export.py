@@ -141,8 +141,10 @@ def validate(out: Path, catalog: Path | None, owl: bool | None, reason: bool) ->
 
         owl = shutil.which(owlready2.JAVA_EXE) is not None
         if not owl:
-            click.echo("OWL check skipped: no Java runtime found (Debian: apt-get install "
-                       "default-jre-headless); SHACL checks done")
+            click.echo(
+                "OWL check skipped: no Java runtime found (Debian: apt-get install "
+                "default-jre-headless); SHACL checks done"
+            )
     if owl or reason:
         from policykg.graph.reasoning import check_output
 

@@ -40,8 +40,9 @@ def make_corpus(folder: Path, seeds=TOURS, extra: dict[str, bytes] | None = None
     for name, data in (extra or {}).items():
         (folder / name).write_bytes(data)
         entries.append(f"  - {{file: {name}, contract: tours-2015-2020}}")
-    (folder / "corpus.yaml").write_text(MANIFEST.format(entries="\n".join(entries)),
-                                        encoding="utf-8")
+    (folder / "corpus.yaml").write_text(
+        MANIFEST.format(entries="\n".join(entries)), encoding="utf-8"
+    )
     return folder
 
 
@@ -80,8 +81,9 @@ def test_the_build_prints_what_it_built(tmp_path):
 
 def test_rapper_reads_graph_ttl(built):
     assert shutil.which("rapper"), "raptor's rapper is missing: run .ci/install-system-deps"
-    done = subprocess.run(["rapper", "-i", "turtle", "-c", str(built / "graph.ttl")],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        ["rapper", "-i", "turtle", "-c", str(built / "graph.ttl")], capture_output=True, text=True
+    )
     assert done.returncode == 0, done.stderr
     data = rdflib.Graph().parse(built / "graph.ttl", format="turtle")
     assert f"Parsing returned {len(data)} triples" in done.stderr
@@ -96,9 +98,12 @@ def test_the_built_graph_conforms_to_the_shapes(built):
 def test_building_twice_gives_identical_outputs(built, tmp_path):
     """A second build, in another process (other hash seeds), gives the same bytes."""
     corpus = make_corpus(tmp_path / "corpus")
-    subprocess.run([sys.executable, "-m", "policykg", "build", str(corpus), "-o",
-                    str(tmp_path / "again")], check=True, capture_output=True,
-                   env={**os.environ, "PYTHONHASHSEED": "12345"})
+    subprocess.run(
+        [sys.executable, "-m", "policykg", "build", str(corpus), "-o", str(tmp_path / "again")],
+        check=True,
+        capture_output=True,
+        env={**os.environ, "PYTHONHASHSEED": "12345"},
+    )
     assert (tmp_path / "again" / "graph.nq").read_bytes() == (built / "graph.nq").read_bytes()
     assert (tmp_path / "again" / "graph.ttl").read_bytes() == (built / "graph.ttl").read_bytes()
     first = rdflib.Dataset().parse(built / "graph.trig", format="trig")
@@ -120,10 +125,14 @@ def test_one_named_graph_per_document_with_provenance(built):
     graphs = {d["graph"] for d in report["documents"]}
     assert len(graphs) == 3
     data = rdflib.Dataset().parse(built / "graph.trig", format="trig")
-    sha = {row.sha for row in data.query(
-        "PREFIX prov: <http://www.w3.org/ns/prov#> "
-        "SELECT ?g ?sha WHERE { GRAPH ?g { ?doc a prov:Entity ; ?p ?sha . "
-        "FILTER(STRLEN(STR(?sha)) = 64 && REGEX(STR(?sha), '^[0-9a-f]+$')) } }")}
+    sha = {
+        row.sha
+        for row in data.query(
+            "PREFIX prov: <http://www.w3.org/ns/prov#> "
+            "SELECT ?g ?sha WHERE { GRAPH ?g { ?doc a prov:Entity ; ?p ?sha . "
+            "FILTER(STRLEN(STR(?sha)) = 64 && REGEX(STR(?sha), '^[0-9a-f]+$')) } }"
+        )
+    }
     import hashlib
 
     expected = {hashlib.sha256(seed_path(s).read_bytes()).hexdigest() for s in TOURS}
@@ -135,8 +144,11 @@ def test_one_named_graph_per_document_with_provenance(built):
     [
         ("empty.txt", b"", "empty file"),
         ("binary.txt", bytes(range(256)) * 40, "binary file"),
-        ("recipe.txt", "Tarte aux pommes\n\nIngrédients : pommes, sucre.\n".encode(),
-         "no known fiche template"),
+        (
+            "recipe.txt",
+            "Tarte aux pommes\n\nIngrédients : pommes, sucre.\n".encode(),
+            "no known fiche template",
+        ),
     ],
 )
 def test_bad_documents_get_one_line_naming_the_file(tmp_path, name, data, words):
@@ -197,18 +209,26 @@ def test_the_readme_worked_example_holds(built):
         for r in store.query(query, use_default_graph_as_union=True)
     ]
     table = readme.split("| partner | employer |", 1)[1].split("\n\n", 1)[0]
-    expected = [tuple(c.strip() for c in line.strip("|").split("|"))
-                for line in table.strip().splitlines()[1:]]
+    expected = [
+        tuple(c.strip() for c in line.strip("|").split("|"))
+        for line in table.strip().splitlines()[1:]
+    ]
     assert rows == expected
-    counts = re.search(r"(\d+) objectives,\s+(\d+) expected outputs, (\d+) expected effects, "
-                       r"(\d+) partners", readme)
+    counts = re.search(
+        r"(\d+) objectives,\s+(\d+) expected outputs, (\d+) expected effects, "
+        r"(\d+) partners",
+        readme,
+    )
     from policykg.loaders.registry import extract
 
     (fiche,) = extract(seed_path("001")).fiches
     partners = {p.name for p in fiche.partners if p.role == "partenaire"}
     assert tuple(int(n) for n in counts.groups()) == (
-        len(fiche.objectives), len(fiche.expected_outputs), len(fiche.expected_effects),
-        len(partners))
+        len(fiche.objectives),
+        len(fiche.expected_outputs),
+        len(fiche.expected_effects),
+        len(partners),
+    )
 
 
 def test_build_writes_the_analytics_views_and_index(built):

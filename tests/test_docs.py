@@ -47,6 +47,7 @@ def test_python_dash_m_works():
     import subprocess
     import sys
 
-    done = subprocess.run([sys.executable, "-m", "policykg", "--version"], capture_output=True,
-                          text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "policykg", "--version"], capture_output=True, text=True, check=True
+    )
     assert "policykg" in done.stdout

@@ -13,8 +13,14 @@ import policykg
 
 def _modules() -> list[str]:
     names = ["policykg"]
-    for sub in ("policykg", "policykg.loaders", "policykg.graph", "policykg.ontology",
-                "policykg.queries", "policykg.viz"):
+    for sub in (
+        "policykg",
+        "policykg.loaders",
+        "policykg.graph",
+        "policykg.ontology",
+        "policykg.queries",
+        "policykg.viz",
+    ):
         package = importlib.import_module(sub)
         for info in pkgutil.walk_packages(package.__path__, prefix=sub + "."):
             names.append(info.name)

@@ -451,7 +451,10 @@ def test_regression_capitalised_profession_at_list_start_keeps_its_employer():
 
     first, second = parse_partners("Infirmières scolaires (Education nationale), centres sociaux")
     assert (first.name, first.kind, first.employer) == (
-        "Infirmière scolaire", "profession", "Éducation nationale")
+        "Infirmière scolaire",
+        "profession",
+        "Éducation nationale",
+    )
     assert second.name == "Centre social"
     (named,) = parse_partners("Cultures du cœur")
     assert named.kind == "organisation"
