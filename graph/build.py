@@ -43,7 +43,7 @@ from policykg import __version__
 from policykg.errors import PolicykgError
 from policykg.graph import atomic
 from policykg.graph import store as graph_store
-from policykg.graph.mapper import SourceInfo, document_graph, map_extraction, ontology_quads
+from policykg.graph.mapper import SourceInfo, document_graph, map_nquads, ontology_quads
 from policykg.graph.serialize import GraphFiles, canonical_quads, graph_nquads, trig_body
 from policykg.loaders.corpus import Corpus, DocumentEntry, load_corpus
 from policykg.loaders.records import Contract
@@ -59,7 +59,15 @@ WINDOW_PER_WORKER = 8
 _FINGERPRINTED = {
     "policykg.loaders": None,
     "policykg.ontology": None,
-    "policykg.graph": ("build.py", "iris.py", "mapper.py", "serialize.py"),
+    "policykg.graph": (
+        "build.py",
+        "iris.py",
+        "mapper.py",
+        "nquads.py",
+        "places.py",
+        "serialize.py",
+        "structure.py",
+    ),
 }
 
 
@@ -220,12 +228,12 @@ def _process(entry: DocumentEntry, contract: Contract) -> _DocumentResult:
             contract_id=entry.contract_id,
             line_count=line_count,
         )
-        quads = canonical_quads(map_extraction(extraction, source))
+        nquads, trig, quad_count = map_nquads(extraction, source)
         report.template = source.template
         report.graph = document_graph(source, contract).value
         report.fiches = len(extraction.fiches)
         report.actions = len(extraction.actions)
-        report.quads = len(quads)
+        report.quads = quad_count
         report.lines = line_count
         report.mapped_lines = len(extraction.lines.mapped)
         report.unmapped_lines = len(extraction.lines.unmapped)
@@ -233,8 +241,7 @@ def _process(entry: DocumentEntry, contract: Contract) -> _DocumentResult:
         report.warnings = list(extraction.warnings) + (document.warnings if document else [])
         report.sha256 = source.sha256
         report.fingerprint = document_fingerprint(source.sha256, entry, contract)
-        nquads = ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
-        return _DocumentResult(report, nquads, trig_body(quads))
+        return _DocumentResult(report, nquads, trig)
     except PolicykgError as exc:
         report.status, report.error = "failed", str(exc)
     except Exception as exc:  # a parser bug must not stop the rest of the corpus

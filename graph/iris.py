@@ -22,6 +22,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from policykg.errors import InputError
@@ -42,6 +43,11 @@ _CODE_AND_LABEL = re.compile(
 _ALL_QUARTIERS = re.compile(
     r"^(?:tous|toutes|l ensemble des|ensemble des)(?: les)? (?:quartiers|qpv)$"
 )
+_NOT_SLUG = re.compile(r"[^a-z0-9.]+")
+_LONE_DOT = re.compile(r"(?<![0-9])\.|\.(?![0-9])")
+_DASHES = re.compile(r"-+")
+_NOT_DIGIT = re.compile(r"\D")
+_HTTP = re.compile(r"^https?://[^/]+")
 # The key of the place that stands for every quartier of a territory ("TOUS QUARTIERS").
 ALL_QUARTIERS_KEY = "tous-les-quartiers"
 
@@ -61,6 +67,7 @@ STRUCTURE_SEGMENTS = {
 PARENT_SEGMENT = {"axe": "pilier", "volet": "pilier", "objectif": "volet", "enjeu": "axe"}
 
 
+@lru_cache(maxsize=1 << 16)
 def slug(text: str) -> str:
     """Lower-case ASCII words joined by ``-``; dots survive only between digits.
 
@@ -72,9 +79,9 @@ def slug(text: str) -> str:
     text = text.replace("œ", "oe").replace("Œ", "oe").replace("æ", "ae").replace("Æ", "ae")
     decomposed = unicodedata.normalize("NFKD", text)
     plain = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
-    plain = re.sub(r"[^a-z0-9.]+", "-", plain)
-    plain = re.sub(r"(?<![0-9])\.|\.(?![0-9])", "-", plain)
-    return re.sub(r"-+", "-", plain).strip("-")
+    plain = _NOT_SLUG.sub("-", plain)
+    plain = _LONE_DOT.sub("-", plain)
+    return _DASHES.sub("-", plain).strip("-")
 
 
 def digest(*parts: str | None, length: int = _DIGEST_LENGTH) -> str:
@@ -87,6 +94,7 @@ def digest(*parts: str | None, length: int = _DIGEST_LENGTH) -> str:
     return hashlib.sha1(joined.encode("utf-8")).hexdigest()[:length]
 
 
+@lru_cache(maxsize=1 << 16)
 def text_key(text: str, max_len: int = 60) -> str:
     """A readable key for a text: its slug, cut at a word and suffixed by a digest if long.
 
@@ -162,7 +170,7 @@ def check_base(base: str | None, path: str | Path | None = None) -> str:
     """
     if not base:
         return DEFAULT_BASE
-    if not re.match(r"^https?://[^/]+", base) or _FORBIDDEN_IN_IRI.search(base):
+    if not _HTTP.match(base) or _FORBIDDEN_IN_IRI.search(base):
         raise InputError(f"base IRI {base!r} is not an absolute http(s) IRI", path=path)
     return base if base.endswith(("/", "#")) else base + "/"
 
@@ -173,7 +181,7 @@ def territory_key(contract: Contract) -> str:
     >>> territory_key(Contract(territory="Tour(s)plus (agglomération tourangelle)"))
     'tour-s-plus-agglomeration-tourangelle'
     """
-    siren = re.sub(r"\D", "", contract.epci_siren or "")
+    siren = _NOT_DIGIT.sub("", contract.epci_siren or "")
     return siren or text_key(contract.territory)
 
 

@@ -14,12 +14,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import pyoxigraph as ox
-from rdflib.namespace import SKOS
-
 from policykg.graph.iris import child, is_all_quartiers
+from policykg.graph.nquads import PKG, SKOS, iri, literal, plain
 from policykg.loaders.territories import Territory, lookup_epci, lookup_quartier, quartiers_of
-from policykg.ontology.namespace import PKG
 
 if TYPE_CHECKING:
     from policykg.graph.mapper import _Mapper
@@ -44,35 +41,35 @@ def generation(period: str | None) -> str | None:
     return "2024" if int(period[:4]) >= 2024 else "2015"
 
 
-def _commune(m: _Mapper, qpv: Territory) -> ox.NamedNode | None:
+def _commune(m: _Mapper, qpv: Territory) -> str | None:
     if not qpv.commune_insee:
         return None
-    node = ox.NamedNode(child(m.iris.territory, "commune", qpv.commune_insee))
+    node = iri(child(m.iris.territory, "commune", qpv.commune_insee))
     m.typed(node, PKG.Commune)
     m.label(node, qpv.commune)
-    m.add(node, PKG.inseeCode, ox.Literal(qpv.commune_insee))
+    m.add(node, PKG.inseeCode, plain(qpv.commune_insee))
     m.add(node, PKG.withinTerritory, m.territory)
     return node
 
 
-def _qpv(m: _Mapper, qpv: Territory, mention: str | None = None) -> ox.NamedNode:
-    node = ox.NamedNode(m.iris.place(qpv.name))
+def _qpv(m: _Mapper, qpv: Territory, mention: str | None = None) -> str:
+    node = iri(m.iris.place(qpv.name))
     m.typed(node, PKG.Quartier, PKG.QPV)
     m.label(node, qpv.name)
     if mention and mention.strip() != qpv.name:
-        m.add(node, SKOS.altLabel, ox.Literal(mention.strip(), language="fr"))
+        m.add(node, SKOS.altLabel, literal(mention.strip(), "fr"))
     if qpv.qpv_code:
-        m.add(node, PKG.qpvCode, ox.Literal(qpv.qpv_code))
+        m.add(node, PKG.qpvCode, plain(qpv.qpv_code))
     commune = _commune(m, qpv)
     m.add(node, PKG.withinTerritory, commune if commune is not None else m.territory)
     return node
 
 
-def map_place(m: _Mapper, name: str, unknown_class: str) -> ox.NamedNode:
+def map_place(m: _Mapper, name: str, unknown_class: str) -> str:
     """The resource for a place named ``name`` in the mapped document (see the module doc)."""
     siren = reference_siren(m)
     if is_all_quartiers(name):
-        node = ox.NamedNode(m.iris.place(name))
+        node = iri(m.iris.place(name))
         m.typed(node, PKG.QuartierSet)
         m.label(node, name.strip())
         m.add(node, PKG.withinTerritory, m.territory)
@@ -82,7 +79,7 @@ def map_place(m: _Mapper, name: str, unknown_class: str) -> ox.NamedNode:
     reference = lookup_quartier(name, siren) if siren else None
     if reference is not None:
         return _qpv(m, reference, name)
-    node = ox.NamedNode(m.iris.place(name))
+    node = iri(m.iris.place(name))
     m.typed(node, unknown_class)
     m.label(node, name.strip())
     m.add(node, PKG.withinTerritory, m.territory)

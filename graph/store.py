@@ -55,9 +55,19 @@ def open_store(out_dir: str | Path) -> ox.Store:
             path=out_dir,
         )
     try:
-        return ox.Store.read_only(str(path))
+        store = ox.Store.read_only(str(path))
     except OSError as exc:
         raise PolicykgError(f"cannot open the store: {exc}", path=path) from exc
+    default = ox.DefaultGraph()
+    if next(store.quads_for_pattern(None, None, None, default), None) is None and next(
+        iter(store.named_graphs()), None
+    ):
+        raise PolicykgError(
+            "this store has named graphs but no merged default graph (built by an older"
+            " policykg, or loaded by hand); run `policykg build --update` to write it",
+            path=path,
+        )
+    return store
 
 
 def copy_store(source: Path, target: Path) -> ox.Store:

@@ -8,13 +8,19 @@ are known by their wording.
 
 from __future__ import annotations
 
-import pyoxigraph as ox
-from rdflib.namespace import RDFS, SKOS
+from functools import lru_cache
 
 from policykg.graph.iris import PARENT_SEGMENT, is_code, split_code, structure_segment, text_key
+from policykg.graph.nquads import PKG, RDFS, SKOS, iri, literal
 from policykg.loaders import records as rec
-from policykg.ontology.loader import label_key
-from policykg.ontology.namespace import PKG
+from policykg.ontology.loader import label_key as _uncached_label_key
+
+
+@lru_cache(maxsize=1 << 16)
+def label_key(text: str) -> str:
+    """:func:`policykg.ontology.loader.label_key`, cached."""
+    return _uncached_label_key(text)
+
 
 # Structure segments (see iris.STRUCTURE_SEGMENTS) -> their classes.
 _SEGMENT_CLASSES = {
@@ -34,6 +40,7 @@ class StructureMapping:
     ``typed``, ``where``, ``iris``… it uses)."""
 
     @staticmethod
+    @lru_cache(maxsize=1024)
     def _kind(kind: str) -> tuple[str, tuple[str, ...]]:
         segment = structure_segment(kind)
         extra = (PKG.TransversalEnjeu,) if label_key(kind) == "enjeu transversal" else ()
@@ -64,12 +71,12 @@ class StructureMapping:
             if segment == "objectif" and item.parent:
                 pilier = volet_pilier.get(split_code(item.parent)[0])
             self.item_pilier[id(item)] = pilier
-            iri = self.iris.structure(segment, self._key(segment, code, label, pilier))
+            value = self.iris.structure(segment, self._key(segment, code, label, pilier))
             for name in (item.code, code, label):
                 if name:
-                    index.setdefault((segment, label_key(name)), iri)
+                    index.setdefault((segment, label_key(name)), value)
             if pilier:
-                index.setdefault((segment, label_key(f"{pilier} {code}")), iri)
+                index.setdefault((segment, label_key(f"{pilier} {code}")), value)
         return index
 
     def _concept(
@@ -79,17 +86,17 @@ class StructureMapping:
         code: str,
         label: str | None,
         pilier: str | None = None,
-    ) -> ox.NamedNode:
-        node = ox.NamedNode(self.iris.structure(segment, self._key(segment, code, label, pilier)))
+    ) -> str:
+        node = iri(self.iris.structure(segment, self._key(segment, code, label, pilier)))
         self.typed(node, SKOS.Concept, PKG.StructureItem, *classes)
         self.add(node, SKOS.inScheme, self.scheme)
         self.add(node, PKG.partOfContract, self.contract_node)
         if is_code(code):
-            self.add(node, SKOS.notation, ox.Literal(code))
+            self.add(node, SKOS.notation, literal(code))
         text = label or (None if is_code(code) else code)
         if text:
-            self.add(node, SKOS.prefLabel, ox.Literal(text, language="fr"))
-            self.add(node, RDFS.label, ox.Literal(text, language="fr"))
+            self.add(node, SKOS.prefLabel, literal(text, "fr"))
+            self.add(node, RDFS.label, literal(text, "fr"))
         if segment not in PARENT_SEGMENT:
             self.add(node, SKOS.topConceptOf, self.scheme)
         return node
@@ -113,15 +120,15 @@ class StructureMapping:
             if parent is None and preferred:
                 parent = self.iris.structure(preferred, text_key(split_code(item.parent)[0]))
             if parent:
-                self.add(node, SKOS.broader, ox.NamedNode(parent))
+                self.add(node, SKOS.broader, iri(parent))
 
     def structure_ref(
         self,
         kind: str,
         value: str,
-        broader: ox.NamedNode | None = None,
+        broader: str | None = None,
         pilier: str | None = None,
-    ) -> ox.NamedNode:
+    ) -> str:
         """A fiche's or action's pilier, axe, volet, objectif or enjeu, as a concept
         (volets and objectives within their ``pilier`` when it is known)."""
         segment, classes = self._kind(kind)
@@ -132,7 +139,7 @@ class StructureMapping:
             or self.index.get((segment, label_key(code)))
         )
         if found:
-            node = ox.NamedNode(found)
+            node = iri(found)
             self.typed(node, *classes)
             return node
         node = self._concept(segment, classes, code, label, pilier)

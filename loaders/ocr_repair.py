@@ -418,6 +418,15 @@ def join_broken_lines(lines: Iterable[str]) -> str:
     >>> join_broken_lines(["le dévelop", "pement local", "", "des co-", "construire"])
     'le développement local des co-construire'
     """
+    return _join_broken_lines(tuple(lines))
+
+
+_BROKEN_HEAD = re.compile(rf"({_LETTER}+)(-?)$")
+_BROKEN_TAIL = re.compile(rf"{_LETTER}+")
+
+
+@lru_cache(maxsize=1 << 14)  # pure; paragraphs recur across a corpus
+def _join_broken_lines(lines: tuple[str, ...]) -> str:
     out = ""
     for raw in lines:
         line = " ".join(raw.split())
@@ -426,8 +435,10 @@ def join_broken_lines(lines: Iterable[str]) -> str:
         if not out:
             out = line
             continue
-        head = re.search(rf"({_LETTER}+)(-?)$", out)
-        tail = re.match(rf"{_LETTER}+", line)
+        # The last word of ``out`` (its letters cannot hold a space): searching from there
+        # finds what searching the whole text finds, without reading it all again.
+        head = _BROKEN_HEAD.search(out, out.rfind(" ") + 1)
+        tail = _BROKEN_TAIL.match(line)
         if head and tail:
             left, hyphen, right = head.group(1), head.group(2), tail.group(0)
             whole = left + right

@@ -362,8 +362,15 @@ def _convert(tp: Any, value: Any, path: str) -> Any:
 
 
 # Records whose hand-written form may be a bare string, and the field that string fills.
-_STRING_FORMS = {Item: "text", PartnerMention: "name", Dispositif: "name", Funding: "label",
-                 Reference: "target", LegalReference: "label", Unmapped: "text"}
+_STRING_FORMS = {
+    Item: "text",
+    PartnerMention: "name",
+    Dispositif: "name",
+    Funding: "label",
+    Reference: "target",
+    LegalReference: "label",
+    Unmapped: "text",
+}
 
 
 # Fields whose value must come from a closed list.
@@ -394,9 +401,7 @@ def _from_dict(cls: type, value: Any, path: str) -> Any:
             kwargs[f.name] = _convert(hints[f.name], value[f.name], where)
             choices = _CHOICES.get((cls, f.name))
             if choices and kwargs[f.name] not in choices:
-                raise RecordError(
-                    f"{kwargs[f.name]!r} is not one of {', '.join(choices)}", where
-                )
+                raise RecordError(f"{kwargs[f.name]!r} is not one of {', '.join(choices)}", where)
         elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
             raise RecordError(f"missing required key {f.name!r}", path or cls.__name__)
     return cls(**kwargs)

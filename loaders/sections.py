@@ -36,6 +36,8 @@ from policykg.loaders.resolve.names import clean_text, tokens
 _SEPARATOR = re.compile(r"^[\s»\"”]*(?:[:：]|[-–—](?=\s|$))?[\s«»\"“”]*")
 _NOTE = re.compile(r"^\(([^()]*)\)")
 _PLURAL_MARK = re.compile(r"\((?:e?s|e|x)\)", re.I)
+_SEPARATOR_MARK = re.compile(r"[:：–—-]")
+_LAYOUT_REMAINDER = re.compile(r"[\d\s/–-]*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +69,10 @@ class SectionTable:
                     variants.append((key, canonical))
         # Longest variants first; ties broken by name so that matching is deterministic.
         self._variants = sorted(set(variants), key=lambda v: (-len(v[0]), v))
+        # The same, by first word (a variant can only match a line that starts with it).
+        self._by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        for variant in self._variants:
+            self._by_first.setdefault(variant[0][0], []).append(variant)
 
     def canonicals(self) -> list[str]:
         """The canonical section names, in table order."""
@@ -80,7 +86,7 @@ class SectionTable:
             return None
         allowed = set(only) if only is not None else None
         words = tuple(t[0] for t in toks)
-        for key, canonical in self._variants:
+        for key, canonical in self._by_first.get(words[0], ()):
             if allowed is not None and canonical not in allowed:
                 continue
             n = len(key)
@@ -103,7 +109,7 @@ class SectionTable:
             note = paren.group(1).strip() or None
             rest = stripped[paren.end() :]
         separator = _SEPARATOR.match(rest)
-        has_separator = bool(separator and re.search(r"[:：–—-]", separator.group(0)))
+        has_separator = bool(separator and _SEPARATOR_MARK.search(separator.group(0)))
         remainder = rest[separator.end() :] if separator else rest
         remainder = remainder.strip()
         # A heading ends the line, or is followed by a separator, a note or a number;
@@ -172,4 +178,4 @@ def is_layout(text: str) -> bool:
     (True, False)
     """
     found = match_heading(text, only=("layout",))
-    return bool(found) and re.fullmatch(r"[\d\s/–-]*", found.remainder) is not None
+    return bool(found) and _LAYOUT_REMAINDER.fullmatch(found.remainder) is not None

@@ -49,6 +49,9 @@ _ABBREVIATIONS = {"st": "saint", "ste": "sainte"}
 _DEMONYM_ENDINGS = ("", "s", "e", "es", "ne", "nes", "x")
 _SIREN = re.compile(r"^\d{9}$")
 _INSEE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
+_NAME_WORD = re.compile(r"[^\W_]+")
+_NOT_FOLDED = re.compile(r"[^0-9a-z]+")
+_NAME_SEPARATORS = re.compile(r"[,;/\n]+|\s+-\s+")
 
 
 @functools.lru_cache(maxsize=1 << 16)  # pure and hot: called per word
@@ -61,7 +64,7 @@ def fold(text: str) -> str:
     text = text.replace("œ", "oe").replace("Œ", "OE").replace("æ", "ae").replace("Æ", "AE")
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c)).lower()
-    words = re.sub(r"[^0-9a-z]+", " ", text).split()
+    words = _NOT_FOLDED.sub(" ", text).split()
     return " ".join(_ABBREVIATIONS.get(w, w) for w in words)
 
 
@@ -156,6 +159,10 @@ class TerritoryTable:
             for key in sorted(t.keys()):
                 self._by_key.setdefault((t.kind, key), []).append(t)
         self._mentions_cache: dict[tuple[str, str | None], tuple] = {}
+        self._scopes: dict[str | None, tuple[list, dict]] = {}
+        self._epci_cache: dict[str, Territory | None] = {}
+        self._split_cache: dict[tuple[str, str | None], tuple[str, ...]] = {}
+        self._quartiers_cache: dict[tuple[str, str | None], tuple[Territory, ...]] = {}
 
     def _find(self, kind: str, name: str, epci_siren: str | None) -> Territory | None:
         key = place_key(name)
@@ -179,16 +186,25 @@ class TerritoryTable:
 
     def lookup_epci(self, name_or_siren: str) -> Territory | None:
         """The EPCI a name or SIREN designates."""
-        by_code = [t for t in self.epci() if t.epci_siren == name_or_siren.strip()]
-        return by_code[0] if by_code else self._find("epci", name_or_siren, None)
+        cache = self._epci_cache  # the mapper asks once per place named
+        if name_or_siren not in cache:
+            by_code = [t for t in self.epci() if t.epci_siren == name_or_siren.strip()]
+            found = by_code[0] if by_code else self._find("epci", name_or_siren, None)
+            if len(cache) >= 1 << 12:
+                cache.clear()
+            cache[name_or_siren] = found
+        return cache[name_or_siren]
 
     def quartiers_of(self, epci_siren: str, generation: str | None = None) -> list[Territory]:
         """Every QPV of an EPCI, by name: what "TOUS QUARTIERS" stands for."""
-        return [
-            t
-            for t in self.territories
-            if t.kind == "qpv" and t.epci_siren == epci_siren and t.in_generation(generation)
-        ]
+        key = (epci_siren, generation)
+        if key not in self._quartiers_cache:
+            self._quartiers_cache[key] = tuple(
+                t
+                for t in self.territories
+                if t.kind == "qpv" and t.epci_siren == epci_siren and t.in_generation(generation)
+            )
+        return list(self._quartiers_cache[key])
 
     def communes(self, epci_siren: str | None = None) -> list[Territory]:
         """The communes, all or those of one EPCI."""
@@ -214,8 +230,17 @@ class TerritoryTable:
 
         Words that match no known name stay together as one name.
         """
+        cache = self._split_cache  # the same cells recur across a corpus
+        key = (text, epci_siren)
+        if key not in cache:
+            if len(cache) >= 1 << 14:
+                cache.clear()
+            cache[key] = tuple(self._split_names(text, epci_siren))
+        return list(cache[key])
+
+    def _split_names(self, text: str, epci_siren: str | None) -> list[str]:
         names: list[str] = []
-        for part in re.split(r"[,;/\n]+|\s+-\s+", text):
+        for part in _NAME_SEPARATORS.split(text):
             words, pending, i = part.split(), [], 0
             while i < len(words):
                 for j in range(len(words), i, -1):
@@ -255,20 +280,17 @@ class TerritoryTable:
         >>> [(w, t.kind) for w, t in default_table().mentions("la Ville de Nantes et le Sillon")]
         [('Ville de Nantes', 'commune'), ('Sillon', 'qpv')]
         """
-        spans = [(m.start(), m.end()) for m in re.finditer(r"[^\W_]+", text)]
+        spans = [(m.start(), m.end()) for m in _NAME_WORD.finditer(text)]
         words = [fold(text[a:b]) for a, b in spans]
-        candidates = [
-            (key.split(), t)
-            for t in self.territories
-            if epci_siren is None or t.epci_siren == epci_siren
-            for key in sorted(t.keys())
-        ]
-        candidates.sort(key=lambda c: -len(c[0]))
+        candidates, demonyms = self._scope(epci_siren)
+        at: dict[str, list[int]] = {}  # word -> its positions (a name's first word)
+        for i, w in enumerate(words):
+            at.setdefault(w, []).append(i)
         taken = [False] * len(words)
         hits: list[tuple[int, int, Territory]] = []
         for key_words, t in candidates:
             n = len(key_words)
-            for i in range(len(words) - n + 1):
+            for i in at.get(key_words[0], ()):
                 if (
                     words[i : i + n] == key_words
                     and text[spans[i][0]].isupper()
@@ -276,13 +298,34 @@ class TerritoryTable:
                 ):
                     taken[i : i + n] = [True] * n
                     hits.append((i, i + n, t))
-        for t in self.territories:
-            if epci_siren is not None and t.epci_siren != epci_siren:
-                continue
-            forms = {fold(d) + end for d in t.demonyms for end in _DEMONYM_ENDINGS}
-            hits.extend((i, i + 1, t) for i, w in enumerate(words) if w in forms and not taken[i])
+        if demonyms:  # hits by position, then territory: as the sort below leaves them
+            for i, w in enumerate(words):
+                if w in demonyms and not taken[i]:
+                    hits.extend((i, i + 1, t) for t in demonyms[w])
         hits.sort(key=lambda h: h[0])
         return [(text[spans[a][0] : spans[b - 1][1]], t) for a, b, t in hits]
+
+    def _scope(self, epci_siren: str | None) -> tuple[list, dict]:
+        """The names :meth:`_mentions` looks for within one EPCI (all when None): their
+        words, longest first, and the territories each demonym form designates."""
+        if epci_siren not in self._scopes:
+            candidates = [
+                (key.split(), t)
+                for t in self.territories
+                if epci_siren is None or t.epci_siren == epci_siren
+                for key in sorted(t.keys())
+            ]
+            candidates = [c for c in candidates if c[0]]
+            candidates.sort(key=lambda c: -len(c[0]))
+            demonyms: dict[str, list[Territory]] = {}
+            for t in self.territories:
+                if epci_siren is None or t.epci_siren == epci_siren:
+                    for form in {fold(d) + end for d in t.demonyms for end in _DEMONYM_ENDINGS}:
+                        demonyms.setdefault(form, []).append(t)
+            if len(self._scopes) >= 1 << 10:
+                self._scopes.clear()
+            self._scopes[epci_siren] = (candidates, demonyms)
+        return self._scopes[epci_siren]
 
     def find_in_text(self, text: str, epci_siren: str | None = None) -> list[Territory]:
         """The territories named in running text, each once, in text order (see

@@ -26,6 +26,10 @@ from policykg.loaders.readers.text import MAX_TEXT_BYTES
 from policykg.loaders.records import Extraction, RecordError, extraction_from_dict
 
 _STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+_UNKNOWN_KEY = re.compile(r"unknown key '([^']+)'")
+# libyaml's parser when PyYAML has it (several times faster; the constructor is the same
+# Python code, so the data are the same); errors are reported by the pure Python parser.
+_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _node_at(root: yaml.Node | None, path: str) -> tuple[yaml.Node | None, int | None]:
@@ -49,7 +53,7 @@ def _node_at(root: yaml.Node | None, path: str) -> tuple[yaml.Node | None, int |
 def _error_line(root: yaml.Node | None, err: RecordError) -> int | None:
     """The line a record error points at (the unknown key itself where there is one)."""
     node, line = _node_at(root, "" if err.path == "Extraction" else err.path)
-    unknown = re.search(r"unknown key '([^']+)'", str(err))
+    unknown = _UNKNOWN_KEY.search(str(err))
     if unknown and isinstance(node, yaml.MappingNode):
         for k, _ in node.value:
             if getattr(k, "value", None) == unknown.group(1):
@@ -76,8 +80,13 @@ def read_canonical(path: str | Path) -> Extraction:
             "not UTF-8 text (canonical files are UTF-8)", path=path, line=line
         ) from exc
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data: Any = yaml.safe_load(text)
+        if yaml.reader.Reader.NON_PRINTABLE.search(text):
+            data: Any = yaml.safe_load(text)  # raises PyYAML's own error
+        else:
+            try:
+                data = yaml.load(text, Loader=_FAST_LOADER)  # noqa: S506 (a safe loader)
+            except yaml.YAMLError:
+                data = yaml.safe_load(text)  # raises again, with PyYAML's own message
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
@@ -95,7 +104,7 @@ def read_canonical(path: str | Path) -> Extraction:
     try:
         extraction = extraction_from_dict(data)
     except RecordError as err:
-        line = _error_line(root, err)
+        line = _error_line(yaml.compose(text, Loader=yaml.SafeLoader), err)
         raise InputError(str(err), path=path, line=line) from err
     extraction.source = extraction.source or path.name
     extraction.template = extraction.template or "canonical"

@@ -82,6 +82,9 @@ class Gazetteer:
                 if key and key not in self._index:
                     self._index[key] = (entry, _is_acronym(name))
         self._longest = max((len(k.split()) for k in self._index), default=0)
+        # What keys of several words start with, up to a space ("conseil ", "conseil citoyen
+        # "…): a run of words that starts otherwise names nothing.
+        self._heads = {k[: i + 1] for k in self._index for i, c in enumerate(k) if c == " "}
 
     def _get(self, key: str, written: str) -> Entry | None:
         found = self._index.get(key)
@@ -116,12 +119,19 @@ class Gazetteer:
         toks = tokens(text)
         taken = [False] * len(toks)
         hits: list[tuple[int, Entry, str]] = []
+        heads, index = self._heads, self._index
+        # Where a run of several words may start (see __init__), and the key of each word.
+        starts = [i for i, t in enumerate(toks) if t[0] + " " in heads]
+        keys = [t[0] for t in toks]
         for n in range(min(self._longest, len(toks)), 0, -1):
-            for i in range(len(toks) - n + 1):
-                if any(taken[i : i + n]):
+            for i in starts if n > 1 else range(len(toks)):
+                if i > len(toks) - n or any(taken[i : i + n]):
+                    continue
+                key = " ".join(keys[i : i + n]) if n > 1 else keys[i]
+                if key not in index:
                     continue
                 written = text[toks[i][1] : toks[i + n - 1][2]]
-                entry = self._get(" ".join(t[0] for t in toks[i : i + n]), written)
+                entry = self._get(key, written)
                 if entry is not None and entry.kind in kinds:
                     taken[i : i + n] = [True] * n
                     hits.append((i, entry, written))

@@ -70,6 +70,7 @@ def normalise_apostrophes(text: str) -> str:
     return text
 
 
+@functools.lru_cache(maxsize=1 << 16)  # pure and hot: called per line and per name
 def clean_text(text: str) -> str:
     """ASCII apostrophes, no-break spaces as spaces, whitespace collapsed, ends trimmed."""
     return _SPACES.sub(" ", normalise_apostrophes(text)).strip()
@@ -108,6 +109,7 @@ def as_written(text: str) -> str:
     return " ".join(strip_bullet(strip_artefacts(text)).split())
 
 
+@functools.lru_cache(maxsize=1 << 16)  # pure and hot
 def strip_trailing(text: str) -> str:
     """Remove a trailing ellipsis, "etc." and end punctuation.
 
@@ -212,6 +214,7 @@ def names_a_person(text: str) -> bool:
     return first.endswith(suffixes) and not first.endswith("ment")
 
 
+@functools.lru_cache(maxsize=1 << 16)  # pure and hot: names are compared many times
 def normalise_key(text: str) -> str:
     """The matching key of a name: case, accents, punctuation and plurals ignored.
 
@@ -252,9 +255,9 @@ def _word_list() -> dict[str, str]:
     frequencies = SpellChecker(language="fr", distance=1).word_frequency.dictionary
     best: dict[str, tuple[int, str]] = {}
     for word, count in frequencies.items():
-        if not word.isalpha():
-            continue
-        plain = strip_accents(word)
+        if word.isascii() or not word.isalpha():
+            continue  # an ASCII word has no accent to strip
+        plain = strip_accents.__wrapped__(word)  # not through the cache: each word once
         if plain == word:
             continue
         current = best.get(plain)
@@ -279,13 +282,22 @@ def document_vocabulary(texts: Iterable[str]) -> dict[str, str]:
     """
     counts: Counter[str] = Counter()
     for text in texts:
-        for word in _WORD.findall(text):
-            if not word.isupper() and word != strip_accents(word):
-                counts[word.lower()] += 1
+        counts.update(_accented_words(text))
     out: dict[str, str] = {}
     for word, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
         out.setdefault(strip_accents(word), word)
     return dict(sorted(out.items()))
+
+
+@functools.lru_cache(maxsize=1 << 14)  # pure; lines recur across a corpus
+def _accented_words(text: str) -> tuple[str, ...]:
+    """The words of ``text`` written with accents (lower case, in order): what
+    :func:`document_vocabulary` counts."""
+    return tuple(
+        word.lower()
+        for word in _WORD.findall(text)
+        if not word.isupper() and word != strip_accents(word)
+    )
 
 
 def _accented(word: str, vocabulary: dict[str, str]) -> str:
@@ -332,6 +344,7 @@ def restore_accents(text: str, vocabulary: dict[str, str] | None = None) -> str:
     return "".join(out) + text[position:]
 
 
+@functools.lru_cache(maxsize=1 << 16)  # pure and hot
 def is_mostly_upper(text: str) -> bool:
     """Whether at least four letters in five are capitals."""
     letters = [c for c in text if c.isalpha()]

@@ -52,6 +52,7 @@ How it maps to records:
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -90,6 +91,7 @@ _TITLES = (
     ("objectif", r"^objectifs?"),
     ("action", r"^actions?$"),
 )
+_TITLE_PATTERNS = tuple((name, re.compile(pattern)) for name, pattern in _TITLES)
 _PILIER = re.compile(r"^PILIER\s*(\d+)\s*[-–—:.]?\s*(.*)$", re.I)
 
 
@@ -101,15 +103,21 @@ def column_map(block: Block) -> dict[str, int] | None:
     >>> column_map(Block("row", "", Location(1), cells=cells))
     {'action': 0, 'quartier': 1, 'status': 2, 'type': 3, 'volet': 4}
     """
+    found = _column_map(tuple(block.cells))
+    return dict(found) if found is not None else None
+
+
+@functools.lru_cache(maxsize=1 << 12)  # asked of every row, several times
+def _column_map(row: tuple[str, ...]) -> tuple[tuple[str, int], ...] | None:
     found: dict[str, int] = {}
-    for index, cell in enumerate(block.cells):
+    for index, cell in enumerate(row):
         key = fold(cell)
-        for name, pattern in _TITLES:
-            if key and name not in found and re.search(pattern, key):
+        for name, pattern in _TITLE_PATTERNS:
+            if key and name not in found and pattern.search(key):
                 found[name] = index
                 break
     ok = {"action", "status"} <= set(found) and len(found) >= 5
-    return found if ok else None
+    return tuple(found.items()) if ok else None
 
 
 @dataclass
@@ -174,6 +182,7 @@ class _PlanReader:
         self.status: dict[int, str] = {}
         self.epci = contract.epci_siren if contract else None
         self.upper_objectives = True
+        self._fits: dict[tuple[str, str], float] = {}  # see _fit (after _prescan)
         texts = [c for b in document.blocks for c in b.cells if c.strip()]
         self.acronyms = cells.document_acronyms([cells.clean(t) for t in texts])
         self.acronyms |= gazetteer.acronyms()
@@ -227,6 +236,7 @@ class _PlanReader:
                     objectives.append(cells.is_upper(b.cells[o]))
         self.epci = self.epci or self.table.infer_epci(names)
         self.upper_objectives = not objectives or sum(objectives) >= 0.8 * len(objectives)
+        self._fits.clear()
         if self.ex.contract is None and self.epci:
             found = self.table.lookup_epci(self.epci)
             self.ex.contract = Contract(territory=found.name, epci_siren=self.epci)
@@ -302,12 +312,19 @@ class _PlanReader:
         texts = raw[: max(start, 0)]
         order = [c for c in CONTENT if c in cols]
         filled = [(i, c) for i, c in enumerate(texts) if c.strip()]
+        by_position: dict[int, str] = {}  # what _slot gives, for every position at once
+        for name in order:
+            by_position.setdefault(cols[name], name)
+        fit = self._fits
         best, best_score = shift, None
         for candidate in range(-len(raw), len(raw) + 1):
-            slots = [self._slot(i + candidate, order) for i, _ in filled]
-            if any(slot is None for slot in slots):
+            slots = [by_position.get(i + candidate) for i, _ in filled]
+            if None in slots:
                 continue
-            score = sum(self._fit(c, slot) for (_, c), slot in zip(filled, slots, strict=True))
+            score = sum(
+                fit[key] if (key := (c, slot)) in fit else self._fit(c, slot)
+                for (_, c), slot in zip(filled, slots, strict=True)
+            )
             score -= 0.5 * abs(candidate - shift)
             if best_score is None or score > best_score:
                 best, best_score = candidate, score
@@ -327,6 +344,11 @@ class _PlanReader:
         return None
 
     def _fit(self, text: str, slot: str) -> float:
+        """How well a cell's text fits a column (remembered: cells recur in the document)."""
+        fit = self._fits[(text, slot)] = self._fit_of(text, slot)
+        return fit
+
+    def _fit_of(self, text: str, slot: str) -> float:
         if cells.volet_parts(text) and len(cells.clean(text)) > 3:
             return 2.0 if slot == "volet" else -2.0
         if cells.is_upper(text):

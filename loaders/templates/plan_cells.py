@@ -72,6 +72,8 @@ _FUNCTION_WORDS = {
     "le", "la", "les", "l", "un", "une", "des", "du", "de", "d", "au", "aux", "à", "a",
     "en", "et", "ou", "sur", "par", "pour", "avec", "dans", "chez", "vers", "entre", "sous",
 }  # fmt: skip
+_SPACE_BEFORE = re.compile(r"\s+([.,)])")
+_SPACE_AFTER_PAREN = re.compile(r"\(\s+")
 _VOLET = re.compile(r"^\s*(\d+)\s*[.)\-–]\s*(.+?)\s*\.?\s*$", re.S)
 
 
@@ -90,8 +92,8 @@ def clean(text: str) -> str:
     text = " ".join(text.split())
     text = _QUOTED.sub(lambda m: f'"{m.group(1)}"', text)
     text = _ELISION.sub(lambda m: m.group(0).rstrip(), text)
-    text = re.sub(r"\s+([.,)])", r"\1", text)
-    text = re.sub(r"\(\s+", "(", text)
+    text = _SPACE_BEFORE.sub(r"\1", text)
+    text = _SPACE_AFTER_PAREN.sub("(", text)
     return text.strip()
 
 
@@ -113,6 +115,7 @@ def paragraphs(text: str) -> list[str]:
     return found or [line for line in text.split("\n") if clean(line)]
 
 
+@functools.lru_cache(maxsize=1 << 14)  # pure; asked of every cell for every alignment
 def is_upper(text: str) -> bool:
     """Whether text is written in capitals (the objectives' and volets' style).
 
@@ -123,6 +126,7 @@ def is_upper(text: str) -> bool:
     return len(letters) >= 8 and sum(c.isupper() for c in letters) >= 0.9 * len(letters)
 
 
+@functools.lru_cache(maxsize=1 << 14)  # pure; asked of every cell for every alignment
 def volet_parts(text: str) -> tuple[str, str] | None:
     """``(code, label)`` of a numbered volet cell ("1. GOUVERNANCE : …"), else None."""
     match = _VOLET.match(clean(text))
@@ -131,6 +135,19 @@ def volet_parts(text: str) -> tuple[str, str] | None:
 
 def split_values(text: str, vocabulary: dict[str, str]) -> list[str] | None:
     """The canonical values stacked in a cell, or None if the cell holds anything else."""
+    if vocabulary is STATUS_WORDS or vocabulary is TYPE_WORDS:  # the table's own: cached
+        found = _split_known(text, vocabulary is STATUS_WORDS)
+        return list(found) if found is not None else None
+    return _split_values(text, vocabulary)
+
+
+@functools.lru_cache(maxsize=1 << 14)  # every cell is tried against both vocabularies
+def _split_known(text: str, status: bool) -> tuple[str, ...] | None:
+    found = _split_values(text, STATUS_WORDS if status else TYPE_WORDS)
+    return tuple(found) if found is not None else None
+
+
+def _split_values(text: str, vocabulary: dict[str, str]) -> list[str] | None:
     words = fold(clean(text)).split()
     keys = sorted(vocabulary, key=lambda k: -len(k.split()))
     values, i = [], 0
@@ -251,6 +268,8 @@ def split_items(text: str, nest: bool = False) -> tuple[list[Piece], list[str]]:
 
 _PREFIX = re.compile(r"^\s*([^:()]{2,40}?)\s+:\s+(\S.*)$", re.S)
 _OWNED = re.compile(r"([^()]+?)\s*\(([^()]+)\)")
+_COLON = re.compile(r"\s:\s")
+_AND_OR_COMMA = re.compile(r"\s+et\s+|,")
 _HEADING = re.compile(r"^(?:[A-ZÀ-Ý][\w’'-]*(?:\s+[\w’'-]+)?\s*:\s*)+")
 _FUND_WORDS = (
     "fonds",
@@ -337,10 +356,13 @@ def owned_items(text: str) -> list[tuple[str, list[str]]]:
     [('Fonds X', ['Ville de Nantes']), ('Bureau', ['A', 'B'])]
     """
     found = []
-    for match in _OWNED.finditer(clean(text)):
+    text = clean(text)
+    # Every item ends with ")": the text after the last one cannot hold any (and searching
+    # it costs time quadratic in its length).
+    for match in _OWNED.finditer(text, 0, text.rfind(")") + 1):
         name = _HEADING.sub("", match.group(1).strip(" ,;")).strip()
-        name = re.split(r"\s:\s", name)[-1].strip()
-        owners = [o.strip() for o in re.split(r"\s+et\s+|,", match.group(2)) if o.strip()]
+        name = _COLON.split(name)[-1].strip()
+        owners = [o.strip() for o in _AND_OR_COMMA.split(match.group(2)) if o.strip()]
         if (
             name
             and owners
@@ -438,18 +460,30 @@ def document_acronyms(texts: list[str]) -> set[str]:
     """
     found = set()
     for text in texts:
-        if is_mostly_upper(text):
-            continue
-        runs: list[list[str]] = [[]]
-        for word in re.findall(r"[^\W_]+", text):
-            if re.fullmatch(r"[A-Z][A-Z0-9]{1,7}", word):
-                runs[-1].append(word)
-            elif runs[-1]:
-                runs.append([])
-        for run in runs:
-            if len(run) <= 2:
-                found.update(w for w in run if fold(w) not in _FUNCTION_WORDS)
+        found.update(_acronyms_in(text))
     return found
+
+
+@functools.lru_cache(maxsize=1 << 14)  # pure; cells recur across a corpus
+def _acronyms_in(text: str) -> frozenset[str]:
+    """:func:`document_acronyms` of one text."""
+    if is_mostly_upper(text):
+        return frozenset()
+    found = set()
+    runs: list[list[str]] = [[]]
+    for word in _ALNUM_WORD.findall(text):
+        if _ACRONYM.fullmatch(word):
+            runs[-1].append(word)
+        elif runs[-1]:
+            runs.append([])
+    for run in runs:
+        if len(run) <= 2:
+            found.update(w for w in run if fold(w) not in _FUNCTION_WORDS)
+    return frozenset(found)
+
+
+_ALNUM_WORD = re.compile(r"[^\W_]+")
+_ACRONYM = re.compile(r"[A-Z][A-Z0-9]{1,7}")
 
 
 def label(text: str, acronyms: set[str] = frozenset(), vocabulary: dict | None = None) -> str:

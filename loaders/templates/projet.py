@@ -160,21 +160,12 @@ def _heading(lines: list[tuple[int, str]], i: int) -> tuple[HeadingMatch, int] |
         if not nxt.strip():
             break
         run.append(nxt)
-    found: tuple[HeadingMatch, int] | None = None
-    single = match_heading(_fixed(text))
-    if single is not None and not single.remainder:
-        found = (single, 1)
-    else:
-        for size in range(len(run), 1, -1):
-            joined = match_heading(_fixed(join_broken_lines(run[:size])))
-            if joined is not None and not joined.remainder:
-                found = (joined, size)
-                break
-        if found is None and single is not None:
-            return single, 1
+    found = _heading_of_run(tuple(run))
     if found is None:
         return None
-    match, size = found
+    match, size, whole = found
+    if not whole:
+        return match, size
     depth = match.heading.count("(") - match.heading.count(")")
     while i + size < len(lines):
         nxt = lines[i + size][1].strip()
@@ -183,6 +174,23 @@ def _heading(lines: list[tuple[int, str]], i: int) -> tuple[HeadingMatch, int] |
         depth += nxt.count("(") - nxt.count(")")
         size += 1
     return match, size
+
+
+@functools.lru_cache(maxsize=1 << 14)  # pure; the same lines recur across a corpus
+def _heading_of_run(run: tuple[str, ...]) -> tuple[HeadingMatch, int, bool] | None:
+    """The heading a run of lines opens with, how many lines it takes, and whether it is a
+    whole heading (a note in parentheses may follow) rather than a heading with text after
+    it on its line."""
+    single = match_heading(_fixed(run[0]))
+    if single is not None and not single.remainder:
+        return single, 1, True
+    for size in range(len(run), 1, -1):
+        joined = match_heading(_fixed(join_broken_lines(run[:size])))
+        if joined is not None and not joined.remainder:
+            return joined, size, True
+    if single is not None:
+        return single, 1, False
+    return None
 
 
 def _slot(text: str) -> tuple[str, str] | None:
