@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import itertools
+import json
 import math
+import os
+import random
+import subprocess
+import sys
 
 import networkx as nx
 import pyoxigraph as ox
@@ -20,6 +25,7 @@ from policykg.viz.analytics_graph import (
 )
 from policykg.viz.metrics import (
     EIGEN_TOLERANCE,
+    HAS_IGRAPH,
     communities,
     compute_metrics,
     hoeffding_error,
@@ -188,3 +194,102 @@ def test_empty_and_edgeless_graphs():
     assert lonely.nodes["a"].degree == 0 and lonely.nodes["a"].eigenvector == 0.0
     with pytest.raises(ValueError):
         compute_metrics(nx.DiGraph([("a", "b")]))
+
+
+def _weighted(graph: nx.Graph, seed: int = 1) -> nx.Graph:
+    """Weights 1-4 and distances 12 / weight: integers, so that no float rounding hides a
+    tie between two shortest paths (on 1 / weight, networkx compares sums of floats)."""
+    rng = random.Random(seed)
+    for u, v in sorted(graph.edges):
+        w = rng.randint(1, 4)
+        graph.edges[u, v].update(weight=w, distance=12 // w)
+    return graph
+
+
+def _two_territories() -> nx.Graph:
+    parts = [
+        _weighted(nx.connected_watts_strogatz_graph(90, 6, 0.2, seed=1)),
+        _weighted(nx.connected_watts_strogatz_graph(40, 4, 0.3, seed=2), seed=2),
+        nx.path_graph(2),
+        nx.empty_graph(1),
+    ]
+    graph = nx.disjoint_union_all(parts)
+    return nx.relabel_nodes(graph, {n: f"n{n:03d}" for n in graph})
+
+
+@pytest.mark.skipif(not HAS_IGRAPH, reason="python-igraph is not installed")
+@pytest.mark.parametrize("pivots", [None, 50])
+def test_igraph_and_networkx_backends_agree(pivots):
+    """The fast backend computes the same measures, from the same pivots when sampled."""
+    graph = _two_territories()
+    fast = compute_metrics(graph, pivots=pivots, backend="igraph")
+    slow = compute_metrics(graph, pivots=pivots, backend="networkx")
+    assert (fast.backend, slow.backend) == ("igraph", "networkx")
+    assert (fast.sampled, fast.pivots, fast.notes) == (slow.sampled, slow.pivots, slow.notes)
+    for node in graph:
+        a, b = fast.nodes[node], slow.nodes[node]
+        assert (a.degree, a.weighted_degree) == (b.degree, b.weighted_degree), node
+        assert a.betweenness == pytest.approx(b.betweenness, abs=1e-12), node
+        assert a.closeness == pytest.approx(b.closeness, abs=1e-12), node
+        assert a.bridging == pytest.approx(b.bridging, abs=1e-12), node
+        assert a.eigenvector == pytest.approx(b.eigenvector, abs=1e-4), node  # nx: tol 1e-6
+    # igraph's eigenvector is exact where networkx's power iteration stops at its tolerance
+    for members in nx.connected_components(graph):
+        if len(members) > 1:
+            sub = graph.subgraph(members)
+            precise = nx.eigenvector_centrality(sub, weight="weight", tol=1e-13, max_iter=10**5)
+            scale = math.sqrt(len(members) / graph.number_of_nodes())
+            for node, value in precise.items():
+                assert fast.nodes[node].eigenvector == pytest.approx(value * scale, abs=1e-9)
+    # Louvain: each library's own, both seeded, both good partitions of the same graph
+    for found in (fast.communities, slow.communities):
+        assert sorted(n for c in found for n in c) == sorted(graph)
+        assert nx.community.modularity(graph, found) > 0.5
+
+
+def test_many_small_components_are_computed_exactly():
+    """Territories are components: exact cost is summed over them, not taken on the whole."""
+    graph = nx.disjoint_union_all([nx.complete_graph(30) for _ in range(20)])  # 600 nodes
+    n, e = graph.number_of_nodes(), graph.number_of_edges()
+    assert n * (e + n * math.log2(n)) > 5_000_000  # the whole graph's cost: above the budget
+    assert pivot_count(graph, budget=5_000_000) is None
+    metrics = compute_metrics(graph, budget=5_000_000)
+    assert not metrics.sampled and metrics.betweenness_error is None
+
+
+@pytest.mark.skipif(not HAS_IGRAPH, reason="python-igraph is not installed")
+def test_measures_are_the_same_in_another_process():
+    """igraph draws random numbers (ARPACK's start, Louvain's order): from the seed only."""
+    script = (
+        "import json, sys, networkx as nx\n"
+        "from policykg.viz.metrics import compute_metrics\n"
+        "nodes, edges = json.load(sys.stdin)\n"
+        "g = nx.Graph()\n"
+        "g.add_nodes_from(nodes)\n"
+        "g.add_edges_from(edges)\n"
+        "m = compute_metrics(g)\n"
+        "print(json.dumps([m.communities, [m.nodes[n].as_dict() for n in sorted(m.nodes)]]))\n"
+    )
+    graph = _two_territories()
+    given = json.dumps([list(graph), list(graph.edges(data=True))])
+    outputs = set()
+    for hash_seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        done = subprocess.run(
+            [sys.executable, "-c", script],
+            input=given,
+            capture_output=True,
+            text=True,
+            env=env,
+            check=True,
+        )
+        outputs.add(done.stdout)
+    here = compute_metrics(graph)
+    assert outputs == {
+        json.dumps([here.communities, [here.nodes[n].as_dict() for n in sorted(here.nodes)]]) + "\n"
+    }
+
+
+def test_unknown_backend():
+    with pytest.raises(ValueError, match="unknown backend"):
+        compute_metrics(nx.path_graph(3), backend="graph-tool")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import math
 import shutil
 from pathlib import Path
@@ -17,8 +18,10 @@ from policykg.viz.networks import (
     NetworkData,
     actor_fiche_network,
     actor_network,
+    actor_networks,
     fiche_network,
     load_network_data,
+    paused_gc,
     undirected,
 )
 from tests.answer_key import funding_keys, keys_of
@@ -286,3 +289,48 @@ def test_rarer_actors_weigh_more():
     score_ab = _reasons(graph, "u00", "u01")["actors"]["score"]
     score_ac = _reasons(graph, "u02", "u03")["actors"]["score"]
     assert score_ab > score_ac  # B is in 2 units, C in 5
+
+
+def _reversed(data: NetworkData) -> NetworkData:
+    """The same data with every dict in the reverse order (as another store might give it)."""
+    return NetworkData(
+        contracts=dict(reversed(data.contracts.items())),
+        units=dict(reversed(data.units.items())),
+        actors=dict(reversed(data.actors.items())),
+        involvement=dict(reversed(data.involvement.items())),
+        links={k: dict(reversed(v.items())) for k, v in reversed(data.links.items())},
+    )
+
+
+def _same_graph(a, b) -> None:
+    assert list(a.nodes(data=True)) == list(b.nodes(data=True))
+    assert list(a.edges(data=True)) == list(b.edges(data=True))
+    assert all(list(a.adj[n]) == list(b.adj[n]) for n in a)  # what algorithms iterate
+
+
+def test_networks_do_not_depend_on_the_order_data_was_read_in(seed_data):
+    other = _reversed(seed_data)
+    for kinds in (None, {"organisation"}):
+        _same_graph(actor_network(seed_data, kinds=kinds), actor_network(other, kinds=kinds))
+    _same_graph(actor_fiche_network(seed_data), actor_fiche_network(other))
+    directed = fiche_network(seed_data)
+    _same_graph(directed, fiche_network(other))
+    _same_graph(undirected(directed), undirected(fiche_network(other)))
+
+
+def test_builders_pause_the_garbage_collector_and_restore_it(seed_data):
+    assert gc.isenabled()
+    with paused_gc():
+        assert not gc.isenabled()
+        actor_network(seed_data)
+        assert not gc.isenabled()  # a nested pause does not resume it
+    assert gc.isenabled()
+    actor_network(seed_data)
+    assert gc.isenabled()
+
+
+def test_several_scopes_at_once_are_the_scopes_one_by_one(seed_data):
+    scopes = {"all": None, "organisation": {"organisation"}, "mixed": {"category", "profession"}}
+    together = actor_networks(seed_data, scopes)
+    for name, kinds in scopes.items():
+        _same_graph(together[name], actor_network(seed_data, kinds=kinds))

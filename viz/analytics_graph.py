@@ -45,8 +45,9 @@ from policykg.viz.metrics import (
 )
 from policykg.viz.networks import (
     NetworkData,
-    actor_network,
+    actor_networks,
     fiche_network,
+    paused_gc,
     pick_kind,
     pick_label,
     undirected,
@@ -148,18 +149,18 @@ def compute_analytics(
 
     data = store if isinstance(store, NetworkData) else load_network_data(store, contract)
     result = Analytics(data)
-    for scope, kinds in SCOPES.items():
-        graph = actor_network(data, kinds=kinds)
-        if progress:
-            progress(
-                f"measuring the actor network ({SCOPE_LABELS[scope]}): "
-                f"{graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges"
-            )
-        result.networks[scope] = graph
-        result.metrics[scope] = compute_metrics(graph, seed=seed, budget=budget)
-    result.fiche_graph = fiche_network(data)
-    result.fiche_links = undirected(result.fiche_graph)
-    result.metrics["fiches"] = compute_metrics(result.fiche_links, seed=seed, budget=budget)
+    with paused_gc():  # millions of small objects, no cycles: see paused_gc
+        for scope, graph in actor_networks(data, SCOPES).items():
+            if progress:
+                progress(
+                    f"measuring the actor network ({SCOPE_LABELS[scope]}): "
+                    f"{graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges"
+                )
+            result.networks[scope] = graph
+            result.metrics[scope] = compute_metrics(graph, seed=seed, budget=budget)
+        result.fiche_graph = fiche_network(data)
+        result.fiche_links = undirected(result.fiche_graph)
+        result.metrics["fiches"] = compute_metrics(result.fiche_links, seed=seed, budget=budget)
     return result
 
 
@@ -509,8 +510,7 @@ def load_analytics(store: ox.Store, contract: str | None = None) -> tuple[Analyt
     if contract is not None or not has_analytics(store):
         return compute_analytics(data), False
     result = Analytics(data)
-    for scope, kinds in SCOPES.items():
-        result.networks[scope] = actor_network(data, kinds=kinds)
+    result.networks.update(actor_networks(data, SCOPES))
     result.fiche_graph = fiche_network(data)
     result.fiche_links = undirected(result.fiche_graph)
     for scope in (*SCOPES, "fiches"):

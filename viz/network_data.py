@@ -246,10 +246,7 @@ def load_network_data(store: ox.Store, contract: str | None = None) -> NetworkDa
     def select(query: str):
         return store.query(query, substitutions=substitutions)
 
-    files = {
-        r["doc"].value: r["file"].value
-        for r in store.query(_DOCUMENTS)
-    }
+    files = {r["doc"].value: r["file"].value for r in store.query(_DOCUMENTS)}
     values: dict[str, dict[str, set]] = defaultdict(lambda: defaultdict(set))
     for row in select(_UNITS):
         unit = row["unit"].value

@@ -29,9 +29,13 @@ actors present in most units (the Préfecture, the Ville…) never create a link
 
 from __future__ import annotations
 
+import functools
+import gc
 import itertools
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import networkx as nx
@@ -60,6 +64,33 @@ REASON_LABELS = {
 
 # Above this many actors, a unit creates no co-mobilisation edges (see actor_network).
 MAX_COMOBILISED = 200
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector (reference counting still frees memory).
+
+    Building a network allocates millions of small dicts, lists and tuples next to the
+    millions the data already holds: each full collection scans them all, and the collector
+    ran often enough to double the build time of the national networks. They hold no
+    reference cycles worth collecting early; the collector resumes (if it was on) after.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _without_gc(function):
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        with paused_gc():
+            return function(*args, **kwargs)
+
+    return wrapper
 
 
 def _data(source: ox.Store | NetworkData, contract: str | None) -> NetworkData:
@@ -97,19 +128,23 @@ def unit_attrs(data: NetworkData, unit: Unit) -> dict:
 
 
 def _selected(data: NetworkData, kinds, roles) -> dict[tuple[str, str], set[str]]:
+    """The involvements kept by the filters (in the data's order: callers sort)."""
     kinds = set(kinds) if kinds is not None else None
     roles = set(roles) if roles is not None else None
+    actors = data.actors
     chosen = {}
-    for (unit, actor), actor_roles in sorted(data.involvement.items()):
-        kind = data.actors[actor].kind if actor in data.actors else "unknown"
-        if kinds is not None and kind not in kinds:
-            continue
+    for (unit, actor), actor_roles in data.involvement.items():
+        if kinds is not None:
+            known = actors.get(actor)
+            if (known.kind if known is not None else "unknown") not in kinds:
+                continue
         kept = actor_roles & roles if roles is not None else actor_roles
         if kept:
             chosen[(unit, actor)] = kept
     return chosen
 
 
+@_without_gc
 def actor_fiche_network(
     source: ox.Store | NetworkData, contract: str | None = None, kinds=None, roles=None
 ) -> nx.Graph:
@@ -130,6 +165,7 @@ def actor_fiche_network(
     return _sorted_graph(graph)
 
 
+@_without_gc
 def actor_network(
     source: ox.Store | NetworkData, contract: str | None = None, kinds=None, roles=None
 ) -> nx.Graph:
@@ -145,31 +181,99 @@ def actor_network(
     nothing and take minutes and gigabytes.
     """
     data = _data(source, contract)
+    return _actor_graph(data, *_involved(data, _selected(data, kinds, roles)))
+
+
+@_without_gc
+def actor_networks(data: NetworkData, scopes: dict[str, set[str] | None]) -> dict[str, nx.Graph]:
+    """:func:`actor_network` for several ``kinds`` filters at once (``{name: kinds}``).
+
+    Each graph is the one :func:`actor_network` gives for its kinds (tested); what the
+    scopes share (who is involved where, with which roles) is gathered once.
+    """
+    by_unit, node_info = _involved(data, _selected(data, None, None))
+    graphs = {}
+    for name, kinds in scopes.items():
+        if kinds is None:
+            graphs[name] = _actor_graph(data, by_unit, node_info)
+            continue
+        kinds = set(kinds)
+        kept = {
+            a: info
+            for a, info in node_info.items()
+            if (data.actors[a].kind if a in data.actors else "unknown") in kinds
+        }
+        graphs[name] = _actor_graph(data, by_unit, kept, filtered=True)
+    return graphs
+
+
+def _involved(data: NetworkData, selected: dict[tuple[str, str], set[str]]):
+    """Actors by unit, and each actor's roles, contracts, units and documents."""
     by_unit: dict[str, list[str]] = defaultdict(list)
-    node_info: dict[str, dict[str, set]] = defaultdict(lambda: defaultdict(set))
-    for (unit, actor), roles_here in _selected(data, kinds, roles).items():
+    node_info: dict[str, tuple[set, set, set, set]] = {}
+    contract_of: dict[str, str] = {}  # contract IRI -> id
+    for (unit, actor), roles_here in selected.items():
         by_unit[unit].append(actor)
         u = data.units[unit]
-        info = node_info[actor]
-        info["roles"] |= roles_here
-        info["contracts"].add(data.contract_id(u.contract))
-        info["units"].add(unit)
+        info = node_info.get(actor)
+        if info is None:
+            info = node_info[actor] = (set(), set(), set(), set())
+        info[0].update(roles_here)
+        cid = contract_of.get(u.contract)
+        if cid is None:
+            cid = contract_of[u.contract] = data.contract_id(u.contract)
+        info[1].add(cid)
+        info[2].add(unit)
         if u.document:
-            info["documents"].add(u.document)
+            info[3].add(u.document)
+    return by_unit, node_info
+
+
+def _actor_graph(data: NetworkData, by_unit, node_info, filtered: bool = False) -> nx.Graph:
+    """The actor network of the actors in ``node_info`` (``filtered``: not all of
+    ``by_unit``'s actors are, the others are left out of each unit)."""
     graph = nx.Graph()
-    for actor in sorted(node_info):
-        extra = {name: sorted(values) for name, values in node_info[actor].items()}
-        graph.add_node(actor, **actor_attrs(data, actor), **extra)
-    counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
-    for unit, actors in sorted(by_unit.items()):
-        if len(actors) > MAX_COMOBILISED:
+    names = ("roles", "contracts", "units", "documents")
+    actors_sorted = sorted(node_info)
+    graph.add_nodes_from(
+        (
+            actor,
+            {
+                **actor_attrs(data, actor),
+                **{
+                    name: sorted(values)
+                    for name, values in zip(names, node_info[actor], strict=True)
+                    if values
+                },
+            },
+        )
+        for actor in actors_sorted
+    )
+    # Pairs of actors' ranks (sorted order) counted in C: all shared units, and fiches.
+    rank = {actor: i for i, actor in enumerate(actors_sorted)}
+    weights: Counter = Counter()
+    fiches: Counter = Counter()
+    for unit, actors in by_unit.items():
+        if filtered:
+            ranks = sorted(rank[a] for a in actors if a in rank)
+            if len(ranks) < 2:
+                continue
+        else:
+            ranks = sorted(rank[a] for a in actors)
+        if len(ranks) > MAX_COMOBILISED:
             continue  # a directory of partners, not a team: no pairwise ties
-        slot = 0 if data.units[unit].type == "fiche" else 1
-        for a, b in itertools.combinations(sorted(actors), 2):
-            counts[(a, b)][slot] += 1
-    for (a, b), (fiches, actions) in sorted(counts.items()):
-        weight = fiches + actions
-        graph.add_edge(a, b, weight=weight, fiches=fiches, actions=actions, distance=1.0 / weight)
+        weights.update(itertools.combinations(ranks, 2))
+        if data.units[unit].type == "fiche":
+            fiches.update(itertools.combinations(ranks, 2))
+    graph.add_edges_from(
+        (
+            actors_sorted[a],
+            actors_sorted[b],
+            {"weight": w, "fiches": f, "actions": w - f, "distance": 1.0 / w},
+        )
+        for (a, b), w in sorted(weights.items())
+        for f in (fiches.get((a, b), 0),)
+    )
     return graph
 
 
@@ -202,26 +306,44 @@ class LinkRules:
         return df > max(self.min_df, self.max_share * n) or df > self.max_df
 
 
-def _shared_pairs(members: dict[str, set[str]], units_in: int, rules: LinkRules):
-    """Pairs of units sharing rare members: ``{(u, v): {member: (weight, rare)}}``."""
+def _shared_pairs(members: dict[str, set[str]], units_in: int, rules: LinkRules, min_rare: int = 1):
+    """Pairs of units sharing at least ``min_rare`` rare members.
+
+    Returns ``{(u, v): (score, rare, shared)}`` (``u < v``): ``shared`` lists the rare
+    members (sorted), then the ubiquitous ones the pair also shares (sorted: they add their
+    weight but do not make a link); ``score`` sums their weights in that order.
+    """
     by_member: dict[str, list[str]] = defaultdict(list)
     for unit, items in members.items():
         for item in items:
             by_member[item].append(unit)
     weight = {m: math.log(1 + units_in / len(us)) for m, us in by_member.items()}
     common = {m for m, us in by_member.items() if rules.ubiquitous(len(us), units_in)}
-    pairs: dict[tuple[str, str], dict[str, tuple[float, bool]]] = defaultdict(dict)
-    for member, units in sorted(by_member.items()):
-        if len(units) < 2 or member in common:
+    counts: Counter = Counter()  # rare members shared, per pair (counted in C)
+    for member, units in by_member.items():
+        if len(units) >= 2 and member not in common:
+            counts.update(itertools.combinations(sorted(units), 2))
+    pairs = {}
+    for (u, v), rare in counts.items():
+        if rare < min_rare:
             continue
-        for u, v in itertools.combinations(sorted(units), 2):
-            pairs[(u, v)][member] = (weight[member], True)
-    for (u, v), shared in pairs.items():  # ubiquitous members still add their weight
-        for member in members[u] & members[v] & common:
-            shared[member] = (weight[member], False)
+        both = members[u] & members[v]
+        shared = sorted(both - common) + sorted(both & common) if common else sorted(both)
+        pairs[(u, v)] = (sum(map(weight.__getitem__, shared)), rare, shared)
     return pairs
 
 
+def _reason(kind: str, items: list[str], iris: list[str], score: float | None = None) -> dict:
+    return {
+        "kind": kind,
+        "label": REASON_LABELS[kind],
+        "items": items,
+        "iris": iris,
+        "score": None if score is None else round(score, 6),
+    }
+
+
+@_without_gc
 def fiche_network(
     source: ox.Store | NetworkData,
     contract: str | None = None,
@@ -239,71 +361,91 @@ def fiche_network(
     """
     data = _data(source, contract)
     rules = rules or LinkRules()
+    units = data.units
     graph = nx.DiGraph()
-    for iri in sorted(data.units):
-        graph.add_node(iri, **unit_attrs(data, data.units[iri]))
+    graph.add_nodes_from((iri, unit_attrs(data, units[iri])) for iri in sorted(units))
+    # Reasons gathered per edge first (in the order edges are first found), then added.
+    edges: dict[tuple[str, str], list[dict]] = {}
 
-    def add(
-        u: str, v: str, kind: str, items: list[str], iris: list[str], score: float | None = None
-    ):
-        if u == v or u not in graph or v not in graph:
-            return
-        reasons = graph.edges[u, v]["reasons"] if graph.has_edge(u, v) else []
-        reasons.append(
-            {
-                "kind": kind,
-                "label": REASON_LABELS[kind],
-                "items": items,
-                "iris": iris,
-                "score": None if score is None else round(score, 6),
-            }
-        )
-        reasons.sort(key=lambda r: r["kind"])
-        graph.add_edge(u, v, reasons=reasons, weight=len(reasons))
+    def put(u: str, v: str, reason: dict) -> None:
+        found = edges.get((u, v))
+        if found is None:
+            edges[(u, v)] = [reason]
+        else:
+            found.append(reason)
 
     for (unit, kind), targets in sorted(data.links.items()):
-        if kind in ("reference", "part"):
+        if kind in ("reference", "part") and unit in units:
             for target in sorted(targets):
-                title = data.units[target].title if target in data.units else targets[target]
-                add(unit, target, kind, [title], [target])
+                if target != unit and target in units:
+                    put(unit, target, _reason(kind, [units[target].title], [target]))
     by_contract: dict[str, list[str]] = defaultdict(list)
-    for iri, unit in sorted(data.units.items()):
+    for iri, unit in sorted(units.items()):
         by_contract[unit.contract].append(iri)
     actors_by_unit: dict[str, set[str]] = defaultdict(set)
     for unit, actor in data.involvement:
         actors_by_unit[unit].add(actor)
-    for units in by_contract.values():
-        _implicit_links(data, units, actors_by_unit, rules, add)
+    actor_labels = _actor_labels(data, actors_by_unit)
+    for contract_units in by_contract.values():
+        for u, v, reason in _implicit_links(
+            data, contract_units, actors_by_unit, actor_labels, rules
+        ):
+            put(u, v, reason)
+            put(v, u, dict(reason))
+    for reasons in edges.values():
+        if len(reasons) > 1:
+            reasons.sort(key=_kind)  # stable: within a kind, in the order found
+    graph.add_edges_from(
+        (u, v, {"reasons": reasons, "weight": len(reasons)}) for (u, v), reasons in edges.items()
+    )
     return graph
 
 
-def _implicit_links(data, units, actors_by_unit, rules, add) -> None:
+def _actor_labels(data: NetworkData, actors_by_unit: dict[str, set[str]]) -> dict[str, str]:
+    labels = {}
+    for actors in actors_by_unit.values():
+        for a in actors:
+            if a not in labels:
+                actor = data.actors.get(a)
+                labels[a] = actor.label if actor is not None else last_segment(a)
+    return labels
+
+
+def _kind(reason: dict) -> str:
+    return reason["kind"]
+
+
+def _implicit_links(data, units, actors_by_unit, actor_labels, rules):
+    """The implicit links of one contract's units: ``(u, v, reason)``, ``u < v``."""
     for kind in ("enjeu", "dispositifs", "funding", "actors"):
         if kind == "actors":
             members = {u: actors_by_unit[u] for u in units if actors_by_unit.get(u)}
-            labels = {
-                a: data.actors[a].label if a in data.actors else last_segment(a)
-                for items in members.values()
-                for a in items
-            }
         else:
             members = {u: set(data.links[(u, kind)]) for u in units if (u, kind) in data.links}
-            labels = {k: v for u in members for k, v in data.links[(u, kind)].items()}
         n = len(members)
-        for (u, v), shared in sorted(_shared_pairs(members, n, rules).items()):
-            score = sum(w for w, _ in shared.values())
-            rare = sum(1 for _, is_rare in shared.values() if is_rare)
-            if kind == "actors" and (
-                rare < rules.min_shared_actors or score < rules.min_actor_score
-            ):
+        min_rare = rules.min_shared_actors if kind == "actors" else 1
+        pairs = _shared_pairs(members, n, rules, min_rare)
+        if not pairs:
+            continue
+        if kind == "actors":
+            labels = actor_labels
+        else:
+            labels = {k: v for u in members for k, v in data.links[(u, kind)].items()}
+        order: dict[str, tuple[str, str, str]] = {}  # members sorted by label, then IRI
+        for (u, v), (score, _, shared) in sorted(pairs.items()):
+            if kind == "actors" and score < rules.min_actor_score:
                 continue
-            keys = sorted(shared, key=lambda m: (labels[m].casefold(), labels[m], m))
+            for m in shared:
+                if m not in order:
+                    label = labels[m]
+                    order[m] = (label.casefold(), label, m)
+            keys = sorted(shared, key=order.__getitem__)
             items = [labels[m] for m in keys]
             iris = [] if kind == "funding" else keys  # funding lines are matched by label
-            add(u, v, kind, items, iris, score)
-            add(v, u, kind, items, iris, score)
+            yield u, v, _reason(kind, items, iris, score)
 
 
+@_without_gc
 def undirected(graph: nx.DiGraph) -> nx.Graph:
     """The fiche network with one edge per pair, reasons of both directions merged.
 
@@ -311,17 +453,30 @@ def undirected(graph: nx.DiGraph) -> nx.Graph:
     """
     merged = nx.Graph()
     merged.add_nodes_from(graph.nodes(data=True))
-    for u, v, attrs in graph.edges(data=True):
-        a, b = sorted((u, v))
-        reasons = merged.edges[a, b]["reasons"] if merged.has_edge(a, b) else []
-        for reason in attrs["reasons"]:
-            if reason["kind"] in ("reference", "part"):
-                reasons.append({**reason, "source": u, "target": v})
-            elif reason not in reasons:
-                reasons.append(reason)
-        reasons.sort(key=lambda r: (r["kind"], r.get("source", ""), r.get("target", "")))
-        merged.add_edge(a, b, reasons=reasons, weight=len(reasons), distance=1 / len(reasons))
+    pairs: dict[tuple[str, str], list[dict]] = {}
+    for u, successors in graph.adjacency():  # = graph.edges(data=True), in its order
+        for v, attrs in successors.items():
+            key = (u, v) if u <= v else (v, u)
+            reasons = pairs.get(key)
+            if reasons is None:
+                reasons = pairs[key] = []
+            for reason in attrs["reasons"]:
+                if reason["kind"] in ("reference", "part"):
+                    reasons.append({**reason, "source": u, "target": v})
+                elif reason not in reasons:
+                    reasons.append(reason)
+    for reasons in pairs.values():
+        if len(reasons) > 1:
+            reasons.sort(key=_merged_order)
+    merged.add_edges_from(
+        (a, b, {"reasons": reasons, "weight": len(reasons), "distance": 1 / len(reasons)})
+        for (a, b), reasons in pairs.items()
+    )
     return merged
+
+
+def _merged_order(reason: dict) -> tuple[str, str, str]:
+    return reason["kind"], reason.get("source", ""), reason.get("target", "")
 
 
 def _sorted_graph(graph: nx.Graph) -> nx.Graph:
