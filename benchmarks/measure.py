@@ -158,7 +158,7 @@ def dump_merged_graph(out: Path, target: Path) -> None:
     from policykg.graph.store import open_store
 
     store = open_store(out)
-    store.dump(path=str(target), format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+    store.dump(output=str(target), format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
 
 
 def load_floor(files: list[Path], store_dir: Path) -> dict:
