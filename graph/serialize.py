@@ -148,7 +148,7 @@ class LineSorter:
     GNU ``sort`` (``LC_ALL=C``, bounded buffer, temporary runs in ``workdir``) reads the
     lines through a pipe while the caller goes on; without it, runs of ``memory`` bytes
     are sorted in Python and merged. Both give the same lines, read back with
-    :meth:`sorted_lines` (or written to a file by :meth:`finish`).
+    :meth:`sorted_lines`.
 
     >>> folder = Path(tempfile.mkdtemp())
     >>> sorter = LineSorter(folder, system_sort=False)
@@ -226,11 +226,6 @@ class LineSorter:
                         previous = line
         finally:
             self.abort()
-
-    def finish(self, target: Path) -> None:
-        """Write the sorted lines to ``target``."""
-        with open(target, "wb") as out:
-            out.writelines(self.sorted_lines())
 
     def abort(self) -> None:
         """Stop sorting and remove the temporary files."""

@@ -9,7 +9,7 @@ parsers go on; an incremental build works on a :func:`copy_store` of the previou
 Each source document keeps its own named graph (provenance: ``GRAPH ?g { … }``), and the
 store's *default graph* holds the merged knowledge graph: the distinct triples of all the
 named graphs, written by the build in the same pass as ``graph.nq``. Queries without
-``GRAPH`` read that default graph (:func:`query`): set semantics, whereas Oxigraph's
+``GRAPH`` read that default graph (plain ``Store.query``): set semantics, whereas Oxigraph's
 union of the named graphs is a multiset where a fiche typed in three documents would
 multiply every join through it (measured at national scale: 1.9M rows instead of 100k,
 and 35 s instead of 4 s, for a six-pattern join). Graphs written after the build, such as
@@ -80,12 +80,6 @@ def copy_store(source: Path, target: Path) -> ox.Store:
     except OSError as exc:
         raise PolicykgError(f"cannot copy the store: {exc}", path=source) from exc
     return ox.Store(str(target))
-
-
-def query(store: ox.Store, text: str, **options):
-    """Evaluate a SPARQL query on the merged default graph of a built store (see the
-    module doc); ``options`` go to :meth:`pyoxigraph.Store.query` (``substitutions``…)."""
-    return store.query(text, **options)
 
 
 def clear_merged(store: ox.Store) -> None:

@@ -123,6 +123,15 @@ def _split(value: str | None) -> tuple[str, ...]:
     return tuple(v.strip() for v in (value or "").split("|") if v.strip())
 
 
+def _cached(cache: dict, key: tuple, compute) -> list:
+    """``compute(*key)`` as a list, remembered in ``cache`` (cleared past 16,384 keys)."""
+    if key not in cache:
+        if len(cache) >= 1 << 14:
+            cache.clear()
+        cache[key] = tuple(compute(*key))
+    return list(cache[key])
+
+
 def _territory(row: dict[str, str | None], path: str, line: int) -> Territory:
     kind, name = _cell(row, "kind"), _cell(row, "name")
     if kind not in KINDS:
@@ -230,13 +239,8 @@ class TerritoryTable:
 
         Words that match no known name stay together as one name.
         """
-        cache = self._split_cache  # the same cells recur across a corpus
-        key = (text, epci_siren)
-        if key not in cache:
-            if len(cache) >= 1 << 14:
-                cache.clear()
-            cache[key] = tuple(self._split_names(text, epci_siren))
-        return list(cache[key])
+        # the same cells recur across a corpus
+        return _cached(self._split_cache, (text, epci_siren), self._split_names)
 
     def _split_names(self, text: str, epci_siren: str | None) -> list[str]:
         names: list[str] = []
@@ -262,13 +266,7 @@ class TerritoryTable:
     def mentions(self, text: str, epci_siren: str | None = None) -> list[tuple[str, Territory]]:
         """The territories named in running text (see :meth:`_mentions`); results are
         cached per table, as the same cells recur across a corpus."""
-        cache = self._mentions_cache
-        key = (text, epci_siren)
-        if key not in cache:
-            if len(cache) >= 1 << 14:
-                cache.clear()
-            cache[key] = tuple(self._mentions(text, epci_siren))
-        return list(cache[key])
+        return _cached(self._mentions_cache, (text, epci_siren), self._mentions)
 
     def _mentions(self, text: str, epci_siren: str | None = None) -> list[tuple[str, Territory]]:
         """The territories named in running text with the words naming them, in text order.

@@ -230,11 +230,11 @@ def _from_solutions(
 
 
 def _run_embedded(text: str, kind: str, out_dir: str | Path, limit: int) -> QueryResult:
-    from policykg.graph.store import open_store, query
+    from policykg.graph.store import open_store
 
     store = open_store(out_dir)
     try:
-        return _from_solutions(query(store, text), kind, limit)
+        return _from_solutions(store.query(text), kind, limit)
     except OSError as exc:
         raise PolicykgError(f"cannot read the store: {exc}", path=out_dir) from None
 
