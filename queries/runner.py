@@ -281,6 +281,9 @@ def _run_remote(text: str, kind: str, endpoint: str, timeout: float) -> QueryRes
     check_endpoint_url(endpoint)
     client = SPARQLWrapper(endpoint)
     client.setQuery(text)
+    # SPARQLWrapper guesses the form from the text and can be fooled by a word in a
+    # comment (a "# moves ..." comment made it send a query as a MOVE update): say it.
+    client.queryType = query_form(text)
     client.setMethod(POST)
     client.setTimeout(int(timeout))
     client.setReturnFormat(TURTLE if kind == "graph" else JSON)

@@ -168,6 +168,22 @@ def test_user_queries_agree_ask_construct_and_filters(published, tmp_path):
 
 
 @pytest.mark.server
+def test_a_word_in_a_comment_does_not_change_the_query_form(published, tmp_path):
+    """SPARQLWrapper alone takes "added" in this comment for an ADD update and sends the
+    query to the update service; the runner tells it the form."""
+    out, endpoint, _ = published
+    text = (
+        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> # the added labels\n"
+        "SELECT ?s ?label WHERE { ?s rdfs:label ?label } ORDER BY ?s ?label LIMIT 5"
+    )
+    path = str(write_rq(tmp_path, "comment.rq", text))
+    embedded = run_query(path, out_dir=out)
+    remote = run_query(path, endpoint=endpoint)
+    assert remote.kind == "select" and len(embedded.rows) == 5
+    assert rows(remote) == rows(embedded)
+
+
+@pytest.mark.server
 def test_without_distinct_the_embedded_store_counts_each_triple_once(published, tmp_path):
     """The embedded store's default graph is the merged graph (a set); Oxigraph's union
     default graph repeats a triple once per graph holding it."""
