@@ -32,6 +32,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from importlib.resources import files
@@ -41,7 +42,7 @@ import pyoxigraph as ox
 
 from policykg import __version__
 from policykg.errors import PolicykgError
-from policykg.graph import atomic
+from policykg.graph import atomic, reuse
 from policykg.graph import store as graph_store
 from policykg.graph.mapper import SourceInfo, document_graph, map_nquads, ontology_quads
 from policykg.graph.serialize import GraphFiles, canonical_quads, graph_nquads, trig_body
@@ -385,7 +386,10 @@ def build_corpus(
     try:
         workers = _Workers(tasks, jobs)  # forks before the store opens
         store = _open_store(tmp, out, previous, kept)
-        _stream(corpus, report, store, workers, kept, tmp, jobs, clock)
+        kept_graphs = {d.graph for d in kept.values()}
+        previous_files = reuse.open_previous(out, kept_graphs) if kept else None
+        with previous_files or nullcontext() as kept_files:
+            _stream(corpus, report, store, workers, kept, kept_files, tmp, jobs, clock)
         say(f"wrote the graph files ({report.triples} triples)")
         if views:
             from policykg.viz.index import write_site
@@ -434,11 +438,15 @@ def _stream(
     store: ox.Store,
     workers: _Workers,
     kept: dict[str, DocumentReport],
+    kept_files: reuse.PreviousGraphFiles | None,
     tmp: Path,
     jobs: int,
     clock: _Clock,
 ) -> None:
-    """Documents in corpus order -> the store and the graph files; fills ``report``."""
+    """Documents in corpus order -> the store and the graph files; fills ``report``.
+
+    The graph files' lines and TriG of the ``kept`` documents are read from the previous
+    build's files (``kept_files``), or else dumped from the store."""
     loader = graph_store.BatchLoader(store)
     merged = None
     graph_files = GraphFiles(tmp, str(ONTOLOGY_IRI), jobs=jobs)
@@ -447,13 +455,19 @@ def _stream(
         for entry in corpus.documents:
             if entry.relative in kept:
                 document = kept[entry.relative]
-                graph_files.add_graph(graph_nquads(store, ox.NamedNode(document.graph)))
+                if kept_files is not None:
+                    graph_files.add_graph(b"", kept_files.trig_body(document.graph))
+                else:
+                    graph_files.add_graph(graph_nquads(store, ox.NamedNode(document.graph)))
             else:
                 result = next(results)
                 document = result.report
                 loader.add(result.nquads)
                 graph_files.add_graph(result.nquads, result.trig)
             report.documents.append(document)
+        if kept_files is not None:
+            for lines in kept_files.nquads({d.graph for d in kept.values()}):
+                graph_files.add_lines(lines)
         report.reused = len(kept)
         if not any(d.status == "ok" for d in report.documents):
             reasons = "; ".join(d.error or "" for d in report.documents)

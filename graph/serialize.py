@@ -397,6 +397,11 @@ class GraphFiles:
         self._sorter.write(nquads)
         self._trig.write(trig_body(nquads) if trig is None else trig)
 
+    def add_lines(self, nquads: bytes) -> None:
+        """Add N-Quads lines of graphs whose TriG was given apart (empty ``nquads`` to
+        :meth:`add_graph`): any order, any number of graphs."""
+        self._sorter.write(nquads)
+
     def close(self, merged: Callable[[bytes], None] | None = None) -> FileCounts:
         """Finish the three files; the counts of quads and distinct data triples.
 

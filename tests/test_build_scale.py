@@ -21,12 +21,15 @@ from benchmarks.generate import generate_corpus
 from policykg.cli import main
 from policykg.errors import PolicykgError
 from policykg.graph import build as build_module
+from policykg.graph import reuse
 from policykg.graph.build import build_corpus
 from policykg.graph.serialize import (
     GRAPH_FILES,
     LineSorter,
     _gnu_sort,
+    graph_nquads,
     sort_lines,
+    trig_body,
     write_graph_files,
 )
 from policykg.graph.store import count_quads, open_store
@@ -198,6 +201,43 @@ def test_an_update_gives_the_same_bytes_as_a_full_build(changed, parallel, tmp_p
     for name in FILES:
         assert updated[name] == rebuilt[name], name
     assert updated["graph.nq"] != _outputs(parallel)["graph.nq"]  # the changes show
+
+
+def test_the_previous_files_give_each_graph_as_the_store_does(parallel):
+    """An update reads kept graphs from the previous graph.trig and graph.nq: they must
+    be, graph by graph, the bytes a dump from the store gives."""
+    store = open_store(parallel)
+    graphs = {d["graph"] for d in json.loads((parallel / "report.json").read_text())["documents"]}
+    with reuse.open_previous(parallel, graphs) as previous:
+        assert previous.blocks.keys() == graphs | {str(ONTOLOGY_IRI)}
+        lines = b"".join(previous.nquads(graphs))
+        for graph in sorted(graphs):
+            dumped = graph_nquads(store, ox.NamedNode(graph))
+            assert previous.trig_body(graph) == trig_body(dumped), graph
+        assert sort_lines(lines) == lines  # a subsequence of the sorted graph.nq
+        every = sort_lines(b"".join(graph_nquads(store, ox.NamedNode(g)) for g in graphs))
+        assert lines == every
+    assert reuse.open_previous(parallel, graphs | {"https://example.org/other"}) is None
+
+
+def test_an_update_reads_kept_graphs_from_the_files_not_the_store(changed, monkeypatch, tmp_path):
+    """With the previous graph files there, no kept graph is dumped from the store; without
+    them, every kept graph is, and the outputs are the same bytes."""
+    folder, out, _, _, _, _ = changed
+    dumped = []
+
+    def counting(store, graph):
+        dumped.append(graph)
+        return graph_nquads(store, graph)
+
+    monkeypatch.setattr(build_module, "graph_nquads", counting)
+    again = tmp_path / "again"
+    shutil.copytree(out, again)
+    build_corpus(folder, again, jobs=1, update=True, views=False)
+    assert dumped == [] and _outputs(again) == _outputs(out)
+    (again / "graph.trig").unlink()
+    build_corpus(folder, again, jobs=1, update=True, views=False)
+    assert len(dumped) == len(_documents(folder)) and _outputs(again) == _outputs(out)
 
 
 def test_an_update_replaces_changed_graphs_and_drops_removed_ones(changed, parallel):
