@@ -20,7 +20,7 @@ from policykg.loaders.resolve.names import normalise_key
 from policykg.viz.analytics_graph import compute_analytics, has_analytics
 from policykg.viz.index import write_site
 from policykg.viz.payload import embed_json
-from policykg.viz.views import write_ego_view, write_views
+from policykg.viz.views import combined_graph, contract_slices, write_ego_view, write_views
 from tests.answer_key import keys_of
 from tests.conftest import answer_key
 from tests.test_networks import build_seeds
@@ -291,6 +291,29 @@ def test_large_views_aggregate(seed_out, tmp_path):
     members = sum(int(row[1]) for n in whole["nodes"] for row in n["info"] if row[0] == "Acteurs")
     rows = list(csv.DictReader((out / "analytics" / "actors.csv").open(encoding="utf-8")))
     assert members == sum(1 for r in rows if r["scope"] == "all")  # every actor, folded
+
+
+def test_a_contract_view_is_the_whole_graph_around_its_units(seed_out):
+    """Each contract's graph (made from the slices computed once for all contracts) is
+    the whole graph's subgraph of the contract's units, their actors, the actors'
+    employers and the dispositifs the units use."""
+    analytics = compute_analytics(open_store(seed_out))
+    whole, data = combined_graph(analytics), analytics.data
+    assert data.involvement and all(whole.has_edge(u, a) for u, a in data.involvement)
+    used = [(u, t) for (u, kind), ts in data.links.items() if kind == "dispositifs" for t in ts]
+    assert used and all(whole.has_edge(u, t) for u, t in used)
+    slices = contract_slices(analytics)
+    assert sorted(slices) == sorted(map(data.contract_id, data.contracts))
+    assert sorted(u for part in slices.values() for u in part.units) == sorted(data.units)
+    assert all(whole.nodes[u].get("contract") for u in data.units)
+    for contract, part in slices.items():
+        graph = combined_graph(analytics, contract, part)
+        units = set(part.units)
+        around = units | {n for u in units for n in whole[u] if n not in data.units}
+        around |= {e for n in around if (e := whole.nodes[n].get("employer"))}
+        expected = whole.subgraph(around)
+        assert set(graph) == set(expected), contract
+        assert {frozenset(e) for e in graph.edges} == {frozenset(e) for e in expected.edges}
 
 
 def test_ego_view_of_a_fiche_holds_its_partners_and_linked_fiches(seed_out, tmp_path):

@@ -120,25 +120,55 @@ class ViewInfo:
     notes: list[str] = field(default_factory=list)
 
 
-def combined_graph(analytics: Analytics, contract: str | None = None) -> nx.Graph:
-    """Actors, fiches, actions and dispositifs with every link between them (one contract
-    or all): involvement, employers, dispositifs used, references and implicit links."""
+@dataclass
+class ContractSlice:
+    """What :func:`combined_graph` draws of one contract (or of all): its units, sorted,
+    their involvements and dispositifs, in the order of the sorted keys."""
+
+    units: list[str] = field(default_factory=list)
+    involvement: list[tuple[str, str, set[str]]] = field(default_factory=list)
+    dispositifs: list[tuple[str, dict[str, str]]] = field(default_factory=list)
+
+
+def contract_slices(analytics: Analytics, whole: bool = False) -> dict[str | None, ContractSlice]:
+    """Every contract's :class:`ContractSlice`, by contract identifier (with ``whole``, one
+    slice of everything, under ``None``), in one pass over the data: a view per contract
+    would otherwise sort all of it once per contract."""
     data = analytics.data
-    graph = nx.Graph()
-    units = {
-        iri
-        for iri, u in data.units.items()
-        if contract is None or data.contract_id(u.contract) == contract
-    }
-    for iri in sorted(units):
-        graph.add_node(iri, **unit_attrs(data, data.units[iri]))
+    slices: dict[str | None, ContractSlice] = defaultdict(ContractSlice)
+    key = {iri: None if whole else data.contract_id(u.contract) for iri, u in data.units.items()}
+    for iri in sorted(data.units):
+        slices[key[iri]].units.append(iri)
     for (unit, actor), roles in sorted(data.involvement.items()):
-        if unit in units:
-            if actor not in graph:
-                graph.add_node(actor, **actor_attrs(data, actor))
-            graph.add_edge(
-                actor, unit, view_kind="involvement", info=[["Rôles", ", ".join(sorted(roles))]]
-            )
+        if unit in key:
+            slices[key[unit]].involvement.append((unit, actor, roles))
+    for (unit, kind), targets in sorted(data.links.items()):
+        if kind == "dispositifs" and unit in key:
+            slices[key[unit]].dispositifs.append((unit, targets))
+    return dict(slices)
+
+
+def combined_graph(
+    analytics: Analytics, contract: str | None = None, part: ContractSlice | None = None
+) -> nx.Graph:
+    """Actors, fiches, actions and dispositifs with every link between them (one contract
+    or all): involvement, employers, dispositifs used, references and implicit links.
+
+    ``part``: the contract's slice when already made (see :func:`contract_slices`).
+    """
+    data = analytics.data
+    if part is None:
+        slices = contract_slices(analytics, whole=contract is None)
+        part = slices.get(contract, ContractSlice())
+    graph = nx.Graph()
+    for iri in part.units:
+        graph.add_node(iri, **unit_attrs(data, data.units[iri]))
+    for unit, actor, roles in part.involvement:
+        if actor not in graph:
+            graph.add_node(actor, **actor_attrs(data, actor))
+        graph.add_edge(
+            actor, unit, view_kind="involvement", info=[["Rôles", ", ".join(sorted(roles))]]
+        )
     for actor in sorted(n for n, a in graph.nodes(data=True) if a.get("employer")):
         employer = graph.nodes[actor]["employer"]
         if employer not in graph:
@@ -152,9 +182,7 @@ def combined_graph(analytics: Analytics, contract: str | None = None) -> nx.Grap
             ],
         )
     used_in: dict[str, set[str]] = defaultdict(set)
-    for (unit, kind), targets in sorted(data.links.items()):
-        if kind != "dispositifs" or unit not in units:
-            continue
+    for unit, targets in part.dispositifs:
         for iri, label in sorted(targets.items()):
             if iri not in graph:
                 graph.add_node(iri, type="dispositif", view_kind="dispositif", label=label)
@@ -166,9 +194,10 @@ def combined_graph(analytics: Analytics, contract: str | None = None) -> nx.Grap
             ["Nature", KINDS["dispositif"][0]],
             ["Contrats", ", ".join(sorted(contracts))],
         ]
-    if analytics.fiche_links is not None:
-        for u, v, attrs in analytics.fiche_links.edges(data=True):
-            if u in units and v in units:
+    if analytics.fiche_links is not None:  # undirected: one edge per pair
+        units = set(part.units)
+        for u, v, attrs in analytics.fiche_links.edges(part.units, data=True):
+            if v in units:
                 graph.add_edge(u, v, reasons=attrs["reasons"], weight=attrs["weight"])
     return graph
 
@@ -337,9 +366,10 @@ def write_views(
             shared,
         )
     )
+    slices = contract_slices(analytics)
     for iri in sorted(analytics.data.contracts, key=analytics.data.contract_id):
         cid = analytics.data.contract_id(iri)
-        graph = combined_graph(analytics, cid)
+        graph = combined_graph(analytics, cid, slices.get(cid, ContractSlice()))
         graph, notes = limited(graph, limit, _score(analytics, graph), "nœuds")
         label = analytics.data.contracts[iri].get("label", cid)
         written.append(
