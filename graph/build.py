@@ -83,6 +83,7 @@ class DocumentReport:
     template: str | None = None
     graph: str | None = None
     fiches: int = 0
+    fiche_codes: list[str] = field(default_factory=list)
     actions: int = 0
     quads: int = 0
     lines: int = 0
@@ -233,6 +234,7 @@ def _process(entry: DocumentEntry, contract: Contract) -> _DocumentResult:
         report.template = source.template
         report.graph = document_graph(source, contract).value
         report.fiches = len(extraction.fiches)
+        report.fiche_codes = sorted({f.code for f in extraction.fiches if f.code})
         report.actions = len(extraction.actions)
         report.quads = quad_count
         report.lines = line_count
@@ -390,6 +392,7 @@ def build_corpus(
         previous_files = reuse.open_previous(out, kept_graphs) if kept else None
         with previous_files or nullcontext() as kept_files:
             _stream(corpus, report, store, workers, kept, kept_files, tmp, jobs, clock)
+        report.warnings.extend(shared_fiche_warnings(report.documents))
         say(f"wrote the graph files ({report.triples} triples)")
         if views:
             from policykg.viz.index import write_site
@@ -412,6 +415,30 @@ def build_corpus(
     clock.lap("finish")
     report.timings["total"] = round(time.perf_counter() - started, 3)
     return report
+
+
+def shared_fiche_warnings(documents: list[DocumentReport]) -> list[str]:
+    """A warning per fiche code that several documents of one contract describe: the graph
+    makes them one fiche (an older version left in the corpus, or a mistyped code?).
+
+    >>> docs = [DocumentReport("a.txt", "c", fiche_codes=["1.1"]),
+    ...         DocumentReport("b.txt", "c", fiche_codes=["1.1", "1.2"])]
+    >>> shared_fiche_warnings(docs)  # doctest: +NORMALIZE_WHITESPACE
+    ['c: fiche 1.1 is described by 2 documents (a.txt, b.txt); the graph merges them
+      into one fiche: check that one is not an older version or a mistyped code']
+    """
+    files: dict[tuple[str, str], list[str]] = {}
+    for d in documents:
+        if d.status == "ok":
+            for code in d.fiche_codes:
+                files.setdefault((d.contract, code), []).append(d.file)
+    return [
+        f"{contract}: fiche {code} is described by {len(names)} documents"
+        f" ({', '.join(names)}); the graph merges them into one fiche: check that one is"
+        " not an older version or a mistyped code"
+        for (contract, code), names in sorted(files.items())
+        if len(names) > 1
+    ]
 
 
 def _open_store(

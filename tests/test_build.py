@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from rdflib.compare import isomorphic
 
 from policykg.cli import main
-from tests.conftest import SEED_IDS, seed_path
+from tests.conftest import SEED_IDS, answer_key, seed_path
 
 TOURS = ("000", "001", "002")
 MANIFEST = """\
@@ -77,6 +77,25 @@ def test_the_build_prints_what_it_built(tmp_path):
     assert "built 1 of 1 documents" in result.output
     assert "1 fiches" in result.output and "triples" in result.output
     assert "unmapped text:" in result.output
+
+
+def test_a_fiche_described_by_two_documents_is_reported(tmp_path, built):
+    copy = seed_path("000").read_bytes()
+    corpus = make_corpus(tmp_path / "c", seeds=("000",), extra={"copie.txt": copy})
+    result = run("build", str(corpus), "-o", str(tmp_path / "out"), "--no-views")
+    assert result.exit_code == 0, result.output
+    code = answer_key("000")["fiches"][0]["code"]
+    warned = [line for line in result.output.splitlines() if "described by" in line]
+    assert warned == [
+        f"warning: tours-2015-2020: fiche {code} is described by 2 documents"
+        f" ({SEED_IDS['000']}.txt, copie.txt); the graph merges them into one fiche: check"
+        " that one is not an older version or a mistyped code"
+    ]
+    report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
+    assert [d["fiche_codes"] for d in report["documents"]] == [[code], [code]]
+    assert report["warnings"] == [w.removeprefix("warning: ") for w in warned]
+    seeds = json.loads((built / "report.json").read_text(encoding="utf-8"))
+    assert not any("described by" in w for w in seeds["warnings"])
 
 
 def test_rapper_reads_graph_ttl(built):
